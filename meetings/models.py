@@ -1,0 +1,358 @@
+"""One appraisal meeting and what comes out of it: reporters, seats, ballots, comments, items."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from appraisal.models import Committee, EvaluatorGroup, Grade, Organization, Scheme, Secretary
+
+
+class Stage(models.TextChoices):
+    DRAFT = "draft", _("Preparing")
+    REPORTS = "reports", _("Collecting duty reports")
+    LIVE = "live", _("In session")
+    CLOSED = "closed", _("Scoring closed")
+    PUBLISHED = "published", _("Results published")
+
+
+# The only moves a meeting may make; `Meeting.advance()` is the one place that makes them.
+STAGE_MOVES: dict[str, tuple[str, ...]] = {
+    Stage.DRAFT: (Stage.REPORTS,),
+    Stage.REPORTS: (Stage.LIVE, Stage.DRAFT),
+    Stage.LIVE: (Stage.CLOSED,),
+    Stage.CLOSED: (Stage.PUBLISHED, Stage.LIVE),
+    Stage.PUBLISHED: (Stage.CLOSED,),
+}
+
+
+class StageError(Exception):
+    """A stage move that is not allowed now; `reasons` say why, in words for the user."""
+
+    def __init__(self, reasons: list[str]):
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+class MeetingQuerySet(models.QuerySet):
+    def for_committees(self, committee_ids) -> MeetingQuerySet:
+        return self.filter(committee_id__in=committee_ids)
+
+
+class Meeting(models.Model):
+    """An appraisal meeting (述职评议会) of one committee for one year."""
+
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("committee"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    date = models.DateField(_("date"), null=True, blank=True)
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    scheme = models.ForeignKey(
+        Scheme, verbose_name=_("scheme"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    anonymous = models.BooleanField(
+        _("anonymous scoring"),
+        default=True,
+        help_text=_("Anonymous (无记名) meetings never tie a ballot to a person."),
+    )
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.DRAFT, editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("appraisal meeting")
+        verbose_name_plural = _("appraisal meetings")
+        ordering = ["-year", "-date", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def has_ballots(self) -> bool:
+        return Ballot.objects.filter(reporter__meeting=self).exists()
+
+    def blockers(self, to: str) -> list[str]:
+        """Why the meeting cannot move to stage `to` now, in words; empty when it can."""
+        if to not in STAGE_MOVES.get(self.stage, ()):
+            return [
+                gettext("A meeting cannot go from “%(from)s” to “%(to)s”.")
+                % {"from": Stage(self.stage).label, "to": Stage(to).label}
+            ]
+        reasons = []
+        reporters = self.reporters.all()
+        if to in (Stage.REPORTS, Stage.LIVE) and not reporters.exists():
+            reasons.append(gettext("Add at least one reporter to the agenda first."))
+        if to == Stage.LIVE and not self.seats.exists():
+            reasons.append(gettext("Create the evaluators’ seats first."))
+        if to in (Stage.CLOSED, Stage.PUBLISHED):
+            still_open = reporters.exclude(scoring=ScoringState.CLOSED).count()
+            if still_open:
+                reasons.append(
+                    gettext("Scoring is not closed for %(n)d reporter(s); close it first.")
+                    % {"n": still_open}
+                )
+        return reasons
+
+    def advance(self, to: str, *, by=None, note: str = "") -> MeetingEvent:
+        """Move to stage `to` if allowed: lock the row, check, save the stage, log the move."""
+        with transaction.atomic():
+            locked = Meeting.objects.select_for_update().get(pk=self.pk)
+            reasons = locked.blockers(to)
+            if reasons:
+                raise StageError(reasons)
+            event = MeetingEvent.objects.create(
+                meeting=locked, from_stage=locked.stage, to_stage=to, by=by, note=note
+            )
+            locked.stage = to
+            locked.save(update_fields=["stage", "updated_at"])
+        self.stage = to
+        return event
+
+    def next_stages(self) -> list[tuple[str, list[str]]]:
+        """Each stage the meeting may move to, with what blocks that move now."""
+        return [(to, self.blockers(to)) for to in STAGE_MOVES.get(self.stage, ())]
+
+    @transaction.atomic
+    def set_scoring(self, state: str, *, reporter: Reporter | None = None) -> int:
+        """Open or close scoring for one reporter or all of them; returns how many changed."""
+        reporters = self.reporters.all() if reporter is None else self.reporters.filter(pk=reporter.pk)
+        return reporters.exclude(scoring=state).update(scoring=state)
+
+
+class MeetingEvent(models.Model):
+    """A row of a meeting's history: every stage move, who made it and when."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
+    from_stage = models.CharField(_("from stage"), max_length=20, choices=Stage.choices)
+    to_stage = models.CharField(_("to stage"), max_length=20, choices=Stage.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("meeting event")
+        verbose_name_plural = _("meeting events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.from_stage} → {self.to_stage}"
+
+
+class ScoringState(models.TextChoices):
+    PENDING = "pending", _("Not yet open")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class Reporter(models.Model):
+    """A secretary reporting at a meeting for an organization, with the staff-entered daily score."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reporters")
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="reports",
+    )
+    secretary = models.ForeignKey(
+        Secretary,
+        verbose_name=_("secretary"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+    )
+    # The name as it was at the meeting: it stays even if the roster changes later.
+    secretary_name = models.CharField(_("secretary"), max_length=50, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"))
+    daily = models.DecimalField(
+        _("daily assessment score"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    vetoed = models.BooleanField(_("vetoed (一票否决)"), default=False)
+    scoring = models.CharField(
+        _("scoring"), max_length=10, choices=ScoringState.choices, default=ScoringState.PENDING
+    )
+
+    class Meta:
+        verbose_name = _("reporter")
+        verbose_name_plural = _("reporters")
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "organization"], name="reporter_org_once"),
+            models.UniqueConstraint(fields=["meeting", "order"], name="reporter_order_unique"),
+            models.CheckConstraint(
+                condition=Q(daily__isnull=True) | Q(daily__gte=0, daily__lte=100),
+                name="reporter_daily_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.secretary_name}".strip()
+
+
+class Seat(models.Model):
+    """One ballot paper (席位) of a meeting, in one evaluator group."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="seats")
+    code = models.CharField(_("seat code"), max_length=20)
+    group = models.ForeignKey(
+        EvaluatorGroup, verbose_name=_("evaluator group"), on_delete=models.PROTECT, related_name="+"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("holder's organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    holder = models.CharField(_("holder"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("seat")
+        verbose_name_plural = _("seats")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "code"], name="seat_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class BallotQuerySet(models.QuerySet):
+    def for_meeting(self, meeting: Meeting) -> BallotQuerySet:
+        return self.filter(reporter__meeting=meeting)
+
+    def counts_by_reporter(self) -> dict[int, int]:
+        return dict(self.values_list("reporter_id").annotate(n=Count("id")))
+
+
+def new_receipt() -> str:
+    return secrets.token_hex(4).upper()
+
+
+class Ballot(models.Model):
+    """One seat's ballot for one reporter: indicator scores, a grade, or both."""
+
+    seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="ballots")
+    reporter = models.ForeignKey(Reporter, on_delete=models.PROTECT, related_name="ballots")
+    ballot_id = models.UUIDField(_("ballot id"), default=uuid.uuid4, unique=True)
+    receipt = models.CharField(_("receipt"), max_length=12, default=new_receipt)
+    # Indicator code → score as a decimal string ("18.5"): strings keep the value exact.
+    scores = models.JSONField(_("scores"), default=dict, blank=True)
+    grade = models.CharField(_("grade"), max_length=4, choices=Grade.choices, blank=True)
+    opinion = models.TextField(_("opinion"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = BallotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+        ordering = ["reporter__order", "seat__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["seat", "reporter"], name="one_ballot_per_seat_reporter"),
+            models.CheckConstraint(
+                condition=Q(grade__in=["", *Grade.values]), name="ballot_grade_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seat} → {self.reporter}"
+
+
+class Comment(models.Model):
+    """A commenting leader's comment (点评) on one reporter."""
+
+    reporter = models.ForeignKey(Reporter, on_delete=models.CASCADE, related_name="comments")
+    author = models.CharField(_("author"), max_length=100)
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.text[:20]}"
+
+
+class ProblemSource(models.TextChoices):
+    COMMENT = "领导点评", _("Leader's comment")
+    SELF = "自己查摆", _("Self-examination")
+    APPRAISAL = "民主评议", _("Democratic appraisal")
+    INSPECTION = "巡察", _("Inspection")
+    OTHER = "其他", _("Other")
+
+
+class ItemStatus(models.TextChoices):
+    NOT_STARTED = "未开始", _("Not started")
+    IN_PROGRESS = "整改中", _("In progress")
+    DONE = "已完成", _("Done")
+    CLOSED = "已销号", _("Verified and closed")
+
+
+class RectificationItem(models.Model):
+    """A problem to rectify (整改清单 item), tracked until staff verify and close it."""
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="rectification_items",
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rectification_items",
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
+    problem = models.TextField(_("problem"))
+    source = models.CharField(_("source"), max_length=10, choices=ProblemSource.choices)
+    measures = models.TextField(_("rectification measures"), blank=True)
+    owner = models.CharField(_("person responsible"), max_length=50, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.NOT_STARTED
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("rectification item")
+        verbose_name_plural = _("rectification items")
+        ordering = ["deadline", "id"]
+
+    def __str__(self) -> str:
+        return self.problem[:40]
