@@ -43,20 +43,17 @@ class OrganizationForm(forms.ModelForm):
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
             raise forms.ValidationError(
-                gettext("Code “%(code)s” is already used by another organization.")
-                % {"code": code}
+                gettext("Code “%(code)s” is already used by another organization.") % {"code": code}
             )
         return code
 
     def clean_parent(self):
         parent = self.cleaned_data.get("parent")
-        if parent and self.instance.pk:
-            if parent.pk == self.instance.pk or self.instance.pk in {
-                a.pk for a in parent.ancestors()
-            }:
-                raise forms.ValidationError(
-                    gettext("An organization cannot sit below itself or its own branches.")
-                )
+        own = self.instance.pk
+        if parent and own and (parent.pk == own or own in {a.pk for a in parent.ancestors()}):
+            raise forms.ValidationError(
+                gettext("An organization cannot sit below itself or its own branches.")
+            )
         return parent
 
     def save(self, commit=True):

@@ -118,7 +118,9 @@ class Organization(models.Model):
         verbose_name_plural = _("organizations")
         ordering = ["code"]
         constraints = [
-            models.UniqueConstraint(fields=["committee", "code"], name="org_code_unique_in_committee"),
+            models.UniqueConstraint(
+                fields=["committee", "code"], name="org_code_unique_in_committee"
+            ),
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="org_not_own_parent"),
         ]
 
@@ -136,7 +138,9 @@ class Organization(models.Model):
 
     def current_secretary(self, on: date | None = None) -> Secretary | None:
         """The secretary in office on the given day (today by default)."""
-        return self.secretaries.in_office(on or timezone.localdate()).order_by("-term_start").first()
+        return (
+            self.secretaries.in_office(on or timezone.localdate()).order_by("-term_start").first()
+        )
 
 
 class SecretaryQuerySet(models.QuerySet):
@@ -380,7 +384,10 @@ class EvaluatorGroup(models.Model):
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=100)
     weight = models.DecimalField(
-        _("weight"), max_digits=9, decimal_places=4, validators=[MinValueValidator(Decimal("0.0001"))]
+        _("weight"),
+        max_digits=9,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0.0001"))],
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 

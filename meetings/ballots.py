@@ -121,7 +121,9 @@ def cast_ballot(seat: Seat, reporter: Reporter, data: BallotInput, ballot_id=Non
         current = Reporter.objects.select_for_update().get(pk=reporter.pk)
         if current.scoring != ScoringState.OPEN:
             raise ScoringNotOpen(_("Scoring for %(org)s is not open.") % {"org": reporter})
-        fields = {f: getattr(candidate, f) for f in ("ballot_id", "receipt", "scores", "grade", "opinion")}
+        fields = {
+            f: getattr(candidate, f) for f in ("ballot_id", "receipt", "scores", "grade", "opinion")
+        }
         try:
             ballot, _created = Ballot.objects.update_or_create(
                 seat=seat, reporter=reporter, defaults=fields

@@ -129,9 +129,59 @@ class Meeting(models.Model):
         return [(to, self.blockers(to)) for to in STAGE_MOVES.get(self.stage, ())]
 
     @transaction.atomic
+    def add_reporters(self, organizations) -> list[Reporter]:
+        """Append organizations to the agenda with the secretary in office on the meeting day."""
+        start = (self.reporters.aggregate(m=models.Max("order"))["m"] or 0) + 1
+        on = self.date or timezone.localdate()
+        added = []
+        for order, org in enumerate(organizations, start=start):
+            secretary = org.current_secretary(on)
+            added.append(
+                Reporter.objects.create(
+                    meeting=self,
+                    organization=org,
+                    secretary=secretary,
+                    secretary_name=secretary.name if secretary else "",
+                    order=order,
+                )
+            )
+        return added
+
+    @transaction.atomic
+    def move_reporter(self, reporter: Reporter, step: int) -> bool:
+        """Swap a reporter with its neighbour above (step −1) or below (+1); False at an end."""
+        neighbours = self.reporters.filter(
+            order__lt=reporter.order if step < 0 else 32767,
+            order__gt=reporter.order if step > 0 else -1,
+        ).order_by("-order" if step < 0 else "order")
+        other = neighbours.first()
+        if other is None:
+            return False
+        mine, theirs = reporter.order, other.order
+        # Orders are unique: park one reporter on a free number while they swap.
+        Reporter.objects.filter(pk=reporter.pk).update(order=32767)
+        Reporter.objects.filter(pk=other.pk).update(order=mine)
+        Reporter.objects.filter(pk=reporter.pk).update(order=theirs)
+        return True
+
+    @transaction.atomic
+    def add_seats(self, group, count: int, organization=None) -> list[Seat]:
+        """Create `count` seats in a group, coded by the group code and a running number."""
+        codes = set(self.seats.values_list("code", flat=True))
+        seats, n = [], 0
+        while len(seats) < count:
+            n += 1
+            code = f"{group.code}{n:03d}"
+            if code not in codes:
+                seats.append(Seat(meeting=self, code=code, group=group, organization=organization))
+        return Seat.objects.bulk_create(seats)
+
+    @transaction.atomic
     def set_scoring(self, state: str, *, reporter: Reporter | None = None) -> int:
         """Open or close scoring for one reporter or all of them; returns how many changed."""
-        reporters = self.reporters.all() if reporter is None else self.reporters.filter(pk=reporter.pk)
+        reporters = (
+            self.reporters.all() if reporter is None else self.reporters.filter(pk=reporter.pk)
+        )
         return reporters.exclude(scoring=state).update(scoring=state)
 
 
@@ -163,7 +213,7 @@ class ScoringState(models.TextChoices):
 
 
 class Reporter(models.Model):
-    """A secretary reporting at a meeting for an organization, with the staff-entered daily score."""
+    """An organization's secretary reporting at a meeting, with the daily score staff enter."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reporters")
     organization = models.ForeignKey(
@@ -219,7 +269,10 @@ class Seat(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="seats")
     code = models.CharField(_("seat code"), max_length=20)
     group = models.ForeignKey(
-        EvaluatorGroup, verbose_name=_("evaluator group"), on_delete=models.PROTECT, related_name="+"
+        EvaluatorGroup,
+        verbose_name=_("evaluator group"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     organization = models.ForeignKey(
         Organization,
@@ -276,7 +329,9 @@ class Ballot(models.Model):
         verbose_name_plural = _("ballots")
         ordering = ["reporter__order", "seat__code"]
         constraints = [
-            models.UniqueConstraint(fields=["seat", "reporter"], name="one_ballot_per_seat_reporter"),
+            models.UniqueConstraint(
+                fields=["seat", "reporter"], name="one_ballot_per_seat_reporter"
+            ),
             models.CheckConstraint(
                 condition=Q(grade__in=["", *Grade.values]), name="ballot_grade_known"
             ),

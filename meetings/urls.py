@@ -11,8 +11,11 @@ urlpatterns = [
     path("<int:pk>/reporters/daily/", views.reporter_daily, name="reporter_daily"),
     path("<int:pk>/reporters/<int:reporter_pk>/move/", views.reporter_move, name="reporter_move"),
     path(
-        "<int:pk>/reporters/<int:reporter_pk>/remove/", views.reporter_remove, name="reporter_remove"
+        "<int:pk>/reporters/<int:reporter_pk>/remove/",
+        views.reporter_remove,
+        name="reporter_remove",
     ),
+    path("<int:pk>/seats/", views.seat_add, name="seat_add"),
     path("<int:pk>/stage/", views.meeting_advance, name="meeting_advance"),
     path("<int:pk>/results/", views.meeting_results_view, name="meeting_results"),
     path("<int:pk>/export.json", views.meeting_export_json, name="meeting_export_json"),

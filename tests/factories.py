@@ -64,7 +64,9 @@ def make_scheme(
     groups=(("LD", "区委领导", "0.4"), ("BM", "部门负责人", "0.3"), ("DB", "代表", "0.3")),
     **fields,
 ) -> Scheme:
-    scheme = Scheme.objects.create(committee=committee, name=fields.pop("name", "测试方案"), **fields)
+    scheme = Scheme.objects.create(
+        committee=committee, name=fields.pop("name", "测试方案"), **fields
+    )
     for order, (code, name, points) in enumerate(indicators):
         Indicator.objects.create(
             scheme=scheme, code=code, name=name, max_points=Decimal(points), order=order

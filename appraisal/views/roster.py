@@ -140,7 +140,9 @@ def secretary_create(request, pk):
             data = form.cleaned_data
             if current and data["term_start"] and request.POST.get("replaces") == "1":
                 current.succeed(
-                    name=data["name"], title=data["title"], phone=data["phone"],
+                    name=data["name"],
+                    title=data["title"],
+                    phone=data["phone"],
                     start=data["term_start"],
                 )
                 messages.success(
@@ -171,5 +173,3 @@ def secretary_edit(request, pk):
         "appraisal/secretary_form.html",
         {"form": form, "org": secretary.organization, "secretary": secretary},
     )
-
-
