@@ -9,9 +9,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, Rounded, localcontext
 from fractions import Fraction
 from typing import overload
+
+# Sums of scores are done in Decimal for speed; this context raises rather than round.
+EXACT = Context(prec=200, traps=[Inexact, Rounded])
 
 GRADES = ("好", "较好", "一般", "差")  # highest first
 GOOD, FAIRLY_GOOD, AVERAGE, BAD = GRADES
@@ -168,27 +171,40 @@ def round_rate(x: Number | None) -> Decimal | None:
     return None if x is None else _half_up(x, 4)
 
 
+def ballot_points(scheme: SchemeDef, scores: Mapping[str, Decimal]) -> Decimal:
+    """Σ s_bi, exact (sums of two-decimal scores need no rounding); ValueError on a bad score."""
+    if len(scores) != len(scheme.indicators) or any(
+        not 0 <= scores.get(i.code, -1) <= i.max_points for i in scheme.indicators
+    ):
+        codes = sorted(i.code for i in scheme.indicators)
+        raise ValueError(f"scores must cover exactly the indicators {codes}, each in range")
+    with localcontext(EXACT):
+        return sum((scores[i.code] for i in scheme.indicators), Decimal(0))
+
+
+def max_points(scheme: SchemeDef) -> Fraction:
+    """Σ max_i over the scheme's indicators."""
+    return Fraction(sum((i.max_points for i in scheme.indicators), Decimal(0)))
+
+
 def ballot_total(scheme: SchemeDef, scores: Mapping[str, Decimal]) -> Fraction:
     """T_b = 100 × Σ s_bi / Σ max_i, exact; ValueError on a missing, unknown or bad score."""
-    codes = {i.code for i in scheme.indicators}
-    if set(scores) != codes:
-        raise ValueError(f"scores must cover exactly the indicators {sorted(codes)}")
-    for indicator in scheme.indicators:
-        if not 0 <= scores[indicator.code] <= indicator.max_points:
-            raise ValueError(f"score for {indicator.code} out of range")
-    points = sum((Fraction(scores[i.code]) for i in scheme.indicators), Fraction(0))
-    maximum = sum((Fraction(i.max_points) for i in scheme.indicators), Fraction(0))
-    return 100 * points / maximum
+    return 100 * Fraction(ballot_points(scheme, scores)) / max_points(scheme)
 
 
-def _trimmed_mean(totals: Sequence[Fraction], trim_min: int) -> tuple[Fraction | None, bool]:
-    """Mean of the totals, less one highest and one lowest if there are ≥ trim_min > 0 of them."""
-    if not totals:
+def _trimmed_mean(points: Sequence[Decimal], trim_min: int) -> tuple[Fraction | None, bool]:
+    """Mean of the point sums, less one highest and one lowest if there are ≥ trim_min > 0.
+
+    The totals T_b are the point sums times one constant, so trimming and averaging the sums
+    exactly gives the same mean; summing Decimals first keeps 9,000 ballots fast.
+    """
+    if not points:
         return None, False
     # Trimming one or two totals would leave nothing to average, so it needs at least three.
-    trimmed = 0 < trim_min <= len(totals) and len(totals) >= 3
-    kept = sorted(totals)[1:-1] if trimmed else list(totals)
-    return sum(kept, Fraction(0)) / len(kept), trimmed
+    trimmed = 0 < trim_min <= len(points) and len(points) >= 3
+    kept = sorted(points)[1:-1] if trimmed else points
+    with localcontext(EXACT):
+        return Fraction(sum(kept, Decimal(0))) / len(kept), trimmed
 
 
 def _weighted_mean(pairs: Iterable[tuple[Fraction | None, Number]]) -> Fraction | None:
@@ -227,8 +243,11 @@ def _share(counts: Mapping[str, int], grades: Iterable[str]) -> Fraction | None:
 def _tally_group(scheme: SchemeDef, group: GroupDef, ballots: Sequence[BallotIn]) -> _GroupTally:
     """One group's M_g and P_g for one reporter, exact, plus their display detail."""
     own = [b for b in ballots if b.group == group.code]
-    totals = sorted((ballot_total(scheme, b.scores) for b in own if b.scores), reverse=True)
-    indicator_mean, trimmed = _trimmed_mean(totals, scheme.trim_min_ballots)
+    points = sorted((ballot_points(scheme, b.scores) for b in own if b.scores), reverse=True)
+    mean_points, trimmed = _trimmed_mean(points, scheme.trim_min_ballots)
+    scale = 100 / max_points(scheme) if points else Fraction(0)
+    totals = [scale * Fraction(p) for p in points]
+    indicator_mean = None if mean_points is None else scale * mean_points
     counts = _grade_counts(own)
     grade_mean = _grade_mean(scheme, counts)
     detail = GroupDetail(
@@ -257,10 +276,9 @@ def _indicator_averages(scheme: SchemeDef, ballots: Sequence[BallotIn]) -> dict[
     scored = [b.scores for b in ballots if b.scores]
     if not scored:
         return {}
-    return {
-        i.code: round_score(sum((Fraction(s[i.code]) for s in scored), Fraction(0)) / len(scored))
-        for i in scheme.indicators
-    }
+    with localcontext(EXACT):
+        sums = {i.code: sum((s[i.code] for s in scored), Decimal(0)) for i in scheme.indicators}
+    return {code: round_score(Fraction(total) / len(scored)) for code, total in sums.items()}
 
 
 def _flags(
