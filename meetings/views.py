@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from appraisal.permissions import committee_for_new_objects, committee_ids, staff_required
+from meetings.bundle import dumps, export_bundle
 from meetings.forms import (
     AddReportersForm,
     AddSeatsForm,
@@ -214,8 +215,6 @@ def result_sort_key(row, sort: str):
 
 @staff_required
 def meeting_export_json(request, pk):
-    from meetings.bundle import dumps, export_bundle
-
     meeting = get_meeting_or_404(request.user, pk)
     response = HttpResponse(
         dumps(export_bundle(meeting)), content_type="application/json; charset=utf-8"

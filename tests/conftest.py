@@ -49,3 +49,18 @@ def staff(committee):
 def staff_client(client, staff):
     client.force_login(staff)
     return client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings():
+    """Pages render without a collectstatic run, and test passwords hash quickly.
+
+    Set once for the session, before any fixture creates a user or renders a page.
+    """
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
