@@ -77,8 +77,10 @@ def meeting_edit(request, pk):
 
 
 def detail_context(meeting, daily_formset=None) -> dict:
-    reporters = meeting.reporters.select_related("organization").annotate(
-        n_ballots=Count("ballots")
+    reporters = (
+        meeting.reporters.select_related("organization")
+        .annotate(n_ballots=Count("ballots"))
+        .order_by("order", "id")  # Meta.ordering is dropped in GROUP BY queries
     )
     return {
         "meeting": meeting,

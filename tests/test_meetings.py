@@ -133,3 +133,13 @@ def test_the_results_table_shows_the_scoring_rules_numbers(staff_client, committ
     assert rows[0].result.composite == Decimal("95.00") and rows[0].result.rank == 1
     assert rows[1].result.composite == Decimal("61.00") and rows[1].result.grade == "差"
     assert "95.00" in response.content.decode()
+
+
+def test_the_agenda_lists_reporters_in_their_order_after_a_move(staff_client, committee):
+    meeting = make_meeting(committee)
+    first, second = make_reporter(meeting), make_reporter(meeting)
+    meeting.move_reporter(second, -1)
+    response = staff_client.get(reverse("meeting_detail", args=[meeting.pk]))
+    assert [r.pk for r in response.context["reporters"]] == [second.pk, first.pk]
+    forms = response.context["daily_formset"].forms
+    assert [f.instance.pk for f in forms] == [second.pk, first.pk]
