@@ -1,6 +1,8 @@
 """The admin, scoped like the pages: staff see and change only their committees' data."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db.models import Model, QuerySet
 
 from appraisal.models import (
@@ -84,6 +86,22 @@ class CommitteeAdmin(SuperuserOnlyAdmin):
 class StaffProfileAdmin(SuperuserOnlyAdmin):
     list_display = ["user", "committee"]
     list_select_related = ["user", "committee"]
+
+
+class StaffProfileInline(admin.StackedInline):
+    model = StaffProfile
+    can_delete = False
+
+
+class UserWithCommitteeAdmin(UserAdmin):
+    """Accounts with their committee on the same page: a staff account needs both."""
+
+    inlines = [StaffProfileInline]
+    list_display = [*UserAdmin.list_display, "staff_profile__committee"]
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), UserWithCommitteeAdmin)
 
 
 class SecretaryInline(admin.TabularInline):

@@ -143,3 +143,12 @@ def test_a_city_committee_sees_its_districts(client, other):
     district.save()
     client.force_login(make_staff(city))
     assert client.get(reverse("org_detail", args=[other["org"].pk])).status_code == 200
+
+
+def test_only_superusers_manage_accounts_and_attach_them_to_a_committee(client, own_client):
+    from tests.factories import make_user
+
+    assert own_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    client.force_login(make_user(is_superuser=True, is_staff=True))
+    add_page = client.get(reverse("admin:auth_user_add")).content.decode()
+    assert "staff_profile-0-committee" in add_page

@@ -139,7 +139,7 @@ def ensure_login(
 ) -> None:
     """Create the login once; later runs keep its password unless asked to reset it."""
     user, created = get_user_model().objects.get_or_create(
-        username=username, defaults={"is_superuser": superuser, "is_staff": superuser}
+        username=username, defaults={"is_superuser": superuser, "is_staff": True}
     )
     if created or reset:
         user.set_password(password)
