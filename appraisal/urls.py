@@ -38,5 +38,6 @@ urlpatterns = [
     path("schemes/<int:pk>/edit/", schemes.scheme_edit, name="scheme_edit"),
     path("schemes/<int:pk>/copy/", schemes.scheme_copy, name="scheme_copy"),
     path("meetings/", include("meetings.urls")),
+    path("", include("meetings.public_urls")),
     path("admin/", admin.site.urls),
 ]

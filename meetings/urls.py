@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from meetings import views
 
@@ -19,4 +19,12 @@ urlpatterns = [
     path("<int:pk>/stage/", views.meeting_advance, name="meeting_advance"),
     path("<int:pk>/results/", views.meeting_results_view, name="meeting_results"),
     path("<int:pk>/export.json", views.meeting_export_json, name="meeting_export_json"),
+]
+
+# The live hall, each part in its own module (staff pages under /meetings/<pk>/...).
+urlpatterns += [
+    path("", include("meetings.urls_desk")),
+    path("", include("meetings.urls_seats")),
+    path("", include("meetings.urls_reports")),
+    path("", include("meetings.urls_paper")),
 ]

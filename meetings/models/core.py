@@ -1,4 +1,4 @@
-"""One appraisal meeting and what comes out of it: reporters, seats, ballots, comments, items."""
+"""A meeting, its stages and live state, its reporters, seats and ballots."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from appraisal.models import Committee, EvaluatorGroup, Grade, Organization, Scheme, Secretary
+from meetings.tokens import new_token, token_hash
 
 
 class Stage(models.TextChoices):
@@ -70,6 +71,27 @@ class Meeting(models.Model):
     stage = models.CharField(
         _("stage"), max_length=20, choices=Stage.choices, default=Stage.DRAFT, editable=False
     )
+    report_seconds = models.PositiveIntegerField(
+        _("time limit per report (seconds)"),
+        default=360,
+        validators=[MinValueValidator(30), MaxValueValidator(3600)],
+    )
+    # The live state of the hall lives here, in the database, so every server process and the
+    # projector after a restart see the same thing.
+    current_reporter = models.ForeignKey(
+        "Reporter",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    countdown_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    countdown_elapsed = models.PositiveIntegerField(default=0, editable=False)
+    results_shown = models.BooleanField(
+        _("results on the projector"), default=False, editable=False
+    )
+    projector_token_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -124,6 +146,24 @@ class Meeting(models.Model):
         self.stage = to
         return event
 
+    @property
+    def countdown_running(self) -> bool:
+        return self.countdown_started_at is not None
+
+    def countdown_remaining(self, now=None) -> int:
+        """Seconds left of the current report; negative once it runs over."""
+        elapsed = self.countdown_elapsed
+        if self.countdown_started_at is not None:
+            elapsed += int(((now or timezone.now()) - self.countdown_started_at).total_seconds())
+        return self.report_seconds - elapsed
+
+    def issue_projector_link(self) -> str:
+        """A new projector link token (shown once); the earlier link stops working."""
+        token = new_token()
+        self.projector_token_hash = token_hash(token)
+        self.save(update_fields=["projector_token_hash", "updated_at"])
+        return token
+
     def next_stages(self) -> list[tuple[str, list[str]]]:
         """Each stage the meeting may move to, with what blocks that move now."""
         return [(to, self.blockers(to)) for to in STAGE_MOVES.get(self.stage, ())]
@@ -177,20 +217,45 @@ class Meeting(models.Model):
         return Seat.objects.bulk_create(seats)
 
     @transaction.atomic
-    def set_scoring(self, state: str, *, reporter: Reporter | None = None) -> int:
-        """Open or close scoring for one reporter or all of them; returns how many changed."""
+    def set_scoring(self, state: str, *, reporter: Reporter | None = None, by=None) -> int:
+        """Open or close scoring for one reporter or all; returns how many changed (idempotent)."""
         reporters = (
             self.reporters.all() if reporter is None else self.reporters.filter(pk=reporter.pk)
         )
-        return reporters.exclude(scoring=state).update(scoring=state)
+        changed = reporters.exclude(scoring=state).update(scoring=state)
+        if changed and state in (ScoringState.OPEN, ScoringState.CLOSED):
+            action = (
+                EventAction.SCORING_OPENED
+                if state == ScoringState.OPEN
+                else EventAction.SCORING_CLOSED
+            )
+            note = reporter.organization.code if reporter is not None else gettext("all reporters")
+            MeetingEvent.record(self, action, by=by, note=note)
+        return changed
+
+
+class EventAction(models.TextChoices):
+    STAGE = "stage", _("Stage moved")
+    SCORING_OPENED = "scoring_opened", _("Scoring opened")
+    SCORING_CLOSED = "scoring_closed", _("Scoring closed")
+    REPORTER_STARTED = "reporter_started", _("Reporter called")
+    RESULTS_SHOWN = "results_shown", _("Results shown on the projector")
+    RESULTS_HIDDEN = "results_hidden", _("Results hidden from the projector")
+    LINKS_ISSUED = "links_issued", _("Seat links issued")
+    LINK_REVOKED = "link_revoked", _("Seat link revoked")
+    PAPER_DECIDED = "paper_decided", _("Paper ballot decided")
+    REHEARSAL_PURGED = "rehearsal_purged", _("Rehearsal ballots purged")
 
 
 class MeetingEvent(models.Model):
-    """A row of a meeting's history: every stage move, who made it and when."""
+    """A row of a meeting's history: stage moves and every other consequential action."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
-    from_stage = models.CharField(_("from stage"), max_length=20, choices=Stage.choices)
-    to_stage = models.CharField(_("to stage"), max_length=20, choices=Stage.choices)
+    action = models.CharField(
+        _("action"), max_length=20, choices=EventAction.choices, default=EventAction.STAGE
+    )
+    from_stage = models.CharField(_("from stage"), max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(_("to stage"), max_length=20, choices=Stage.choices, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -203,7 +268,12 @@ class MeetingEvent(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.meeting}: {self.from_stage} → {self.to_stage}"
+        return f"{self.meeting}: {self.get_action_display()} {self.note}".strip()
+
+    @classmethod
+    def record(cls, meeting: Meeting, action: str, *, by=None, note: str = "") -> MeetingEvent:
+        """Append one row to the meeting's history."""
+        return cls.objects.create(meeting=meeting, action=action, by=by, note=note[:200])
 
 
 class ScoringState(models.TextChoices):
@@ -245,6 +315,11 @@ class Reporter(models.Model):
     scoring = models.CharField(
         _("scoring"), max_length=10, choices=ScoringState.choices, default=ScoringState.PENDING
     )
+    rehearsal = models.BooleanField(
+        _("practice reporter (试评)"),
+        default=False,
+        help_text=_("A practice round before the meeting; its ballots are purged afterwards."),
+    )
 
     class Meta:
         verbose_name = _("reporter")
@@ -283,6 +358,11 @@ class Seat(models.Model):
         related_name="+",
     )
     holder = models.CharField(_("holder"), max_length=50, blank=True)
+    # Only a hash of the link's token is kept: links are shown once, when issued.
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    link_issued_at = models.DateTimeField(
+        _("link issued at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("seat")
@@ -294,6 +374,21 @@ class Seat(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def has_link(self) -> bool:
+        return self.token_hash is not None
+
+    def issue_link(self) -> str:
+        """A fresh link token for this seat (returned once); the earlier link stops working."""
+        token = new_token()
+        self.token_hash, self.link_issued_at = token_hash(token), timezone.now()
+        self.save(update_fields=["token_hash", "link_issued_at"])
+        return token
+
+    def revoke_link(self) -> None:
+        self.token_hash, self.link_issued_at = None, None
+        self.save(update_fields=["token_hash", "link_issued_at"])
 
 
 class BallotQuerySet(models.QuerySet):
@@ -319,6 +414,7 @@ class Ballot(models.Model):
     scores = models.JSONField(_("scores"), default=dict, blank=True)
     grade = models.CharField(_("grade"), max_length=4, choices=Grade.choices, blank=True)
     opinion = models.TextField(_("opinion"), max_length=500, blank=True)
+    paper = models.BooleanField(_("entered from paper"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -341,73 +437,18 @@ class Ballot(models.Model):
         return f"{self.seat} → {self.reporter}"
 
 
-class Comment(models.Model):
-    """A commenting leader's comment (点评) on one reporter."""
+class BallotReceipt(models.Model):
+    """Every ballot id a seat has sent and its receipt: a retried request gets the same answer
+    and stores nothing new, even after a newer ballot replaced that one."""
 
-    reporter = models.ForeignKey(Reporter, on_delete=models.CASCADE, related_name="comments")
-    author = models.CharField(_("author"), max_length=100)
-    text = models.TextField(_("text"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("comment")
-        verbose_name_plural = _("comments")
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.author}: {self.text[:20]}"
-
-
-class ProblemSource(models.TextChoices):
-    COMMENT = "领导点评", _("Leader's comment")
-    SELF = "自己查摆", _("Self-examination")
-    APPRAISAL = "民主评议", _("Democratic appraisal")
-    INSPECTION = "巡察", _("Inspection")
-    OTHER = "其他", _("Other")
-
-
-class ItemStatus(models.TextChoices):
-    NOT_STARTED = "未开始", _("Not started")
-    IN_PROGRESS = "整改中", _("In progress")
-    DONE = "已完成", _("Done")
-    CLOSED = "已销号", _("Verified and closed")
-
-
-class RectificationItem(models.Model):
-    """A problem to rectify (整改清单 item), tracked until staff verify and close it."""
-
-    organization = models.ForeignKey(
-        Organization,
-        verbose_name=_("organization"),
-        on_delete=models.PROTECT,
-        related_name="rectification_items",
-    )
-    meeting = models.ForeignKey(
-        Meeting,
-        verbose_name=_("meeting"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="rectification_items",
-    )
-    comment = models.ForeignKey(
-        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
-    )
-    problem = models.TextField(_("problem"))
-    source = models.CharField(_("source"), max_length=10, choices=ProblemSource.choices)
-    measures = models.TextField(_("rectification measures"), blank=True)
-    owner = models.CharField(_("person responsible"), max_length=50, blank=True)
-    deadline = models.DateField(_("deadline"), null=True, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.NOT_STARTED
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    ballot_id = models.UUIDField(_("ballot id"), unique=True)
+    seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="+")
+    reporter = models.ForeignKey(Reporter, on_delete=models.CASCADE, related_name="+")
+    receipt = models.CharField(_("receipt"), max_length=12)
 
     class Meta:
-        verbose_name = _("rectification item")
-        verbose_name_plural = _("rectification items")
-        ordering = ["deadline", "id"]
+        verbose_name = _("ballot receipt")
+        verbose_name_plural = _("ballot receipts")
 
     def __str__(self) -> str:
-        return self.problem[:40]
+        return self.receipt
