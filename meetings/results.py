@@ -18,14 +18,15 @@ class ResultRow:
 
 
 def scoring_inputs(meeting: Meeting) -> tuple[list[scoring.ReporterIn], list[scoring.BallotIn]]:
-    """The meeting's reporters and ballots in the shape the scoring rules take."""
+    """The meeting's reporters and ballots in the shape the scoring rules take.
+
+    Practice reporters (试评) and their ballots never count."""
     reporters = [
         scoring.ReporterIn(key=str(r.pk), daily=r.daily, vetoed=r.vetoed)
-        for r in meeting.reporters.all()
+        for r in meeting.reporters.real()
     ]
-    rows = Ballot.objects.for_meeting(meeting).values_list(
-        "reporter_id", "seat__group__code", "seat__code", "scores", "grade"
-    )
+    rows = Ballot.objects.for_meeting(meeting).filter(reporter__rehearsal=False)
+    rows = rows.values_list("reporter_id", "seat__group__code", "seat__code", "scores", "grade")
     ballots = [
         scoring.BallotIn(
             reporter=str(reporter_id),
@@ -42,6 +43,7 @@ def scoring_inputs(meeting: Meeting) -> tuple[list[scoring.ReporterIn], list[sco
 def meeting_results(meeting: Meeting) -> list[ResultRow]:
     """Every reporter's result, in display order (ranked first), from every stored ballot."""
     reporters, ballots = scoring_inputs(meeting)
-    by_key = {str(r.pk): r for r in meeting.reporters.select_related("organization", "secretary")}
+    real = meeting.reporters.real().select_related("organization", "secretary")
+    by_key = {str(r.pk): r for r in real}
     results = scoring.compute_results(meeting.scheme.to_def(), reporters, ballots)
     return [ResultRow(reporter=by_key[r.key], result=r) for r in results]

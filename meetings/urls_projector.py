@@ -1,3 +1,10 @@
-"""URLs of one part of the live hall; its author fills them in."""
+"""The hall screen: a read-only link with a token, no account (under /p/)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from meetings import views_projector
+
+urlpatterns = [
+    path("<str:token>/", views_projector.projector, name="projector"),
+    path("<str:token>/state", views_projector.projector_state, name="projector_state"),
+]

@@ -23,7 +23,10 @@ from meetings.results import meeting_results
 
 def export_bundle(meeting: Meeting) -> dict:
     """The meeting as a bundle document with its results; the same meeting gives the same bytes."""
-    reporters = list(meeting.reporters.select_related("organization").order_by("order", "id"))
+    # A practice round (试评) is not part of the meeting's record.
+    reporters = list(
+        meeting.reporters.real().select_related("organization").order_by("order", "id")
+    )
     seats = list(meeting.seats.select_related("group", "organization").order_by("code", "id"))
     items = list(
         meeting.rectification_items.select_related("organization").order_by(
@@ -50,7 +53,7 @@ def export_bundle(meeting: Meeting) -> dict:
         "ballots": export_ballots(meeting),
         "comments": [
             {"org": c.reporter.organization.code, "author": c.author, "text": c.text}
-            for c in Comment.objects.filter(reporter__meeting=meeting)
+            for c in Comment.objects.filter(reporter__meeting=meeting, reporter__rehearsal=False)
             .select_related("reporter__organization")
             .order_by("reporter__order", "id")
         ],
@@ -124,6 +127,7 @@ def export_ballots(meeting: Meeting) -> list[dict]:
     codes = [i.code for i in meeting.scheme.indicators.all()]
     ballots = (
         Ballot.objects.for_meeting(meeting)
+        .filter(reporter__rehearsal=False)
         .select_related("seat", "reporter__organization")
         .order_by("seat__code", "reporter__order", "id")
     )

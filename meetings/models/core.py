@@ -117,7 +117,8 @@ class Meeting(models.Model):
                 % {"from": Stage(self.stage).label, "to": Stage(to).label}
             ]
         reasons = []
-        reporters = self.reporters.all()
+        # A practice reporter (试评) is no reporter of the meeting: it counts for nothing here.
+        reporters = self.reporters.real()
         if to in (Stage.REPORTS, Stage.LIVE) and not reporters.exists():
             reasons.append(gettext("Add at least one reporter to the agenda first."))
         if to == Stage.LIVE and not self.seats.exists():
@@ -129,6 +130,8 @@ class Meeting(models.Model):
                     gettext("Scoring is not closed for %(n)d reporter(s); close it first.")
                     % {"n": still_open}
                 )
+        if to == Stage.CLOSED and self.reporters.filter(rehearsal=True).exists():
+            reasons.append(gettext("Purge the practice round (试评) first."))
         return reasons
 
     def advance(self, to: str, *, by=None, note: str = "") -> MeetingEvent:
@@ -245,6 +248,9 @@ class EventAction(models.TextChoices):
     LINK_REVOKED = "link_revoked", _("Seat link revoked")
     PAPER_DECIDED = "paper_decided", _("Paper ballot decided")
     REHEARSAL_PURGED = "rehearsal_purged", _("Rehearsal ballots purged")
+    COUNTDOWN = "countdown", _("Countdown")
+    TIME_LIMIT = "time_limit", _("Time limit changed")
+    PROJECTOR_LINK = "projector_link", _("Projector link issued")
 
 
 class MeetingEvent(models.Model):
@@ -280,6 +286,12 @@ class ScoringState(models.TextChoices):
     PENDING = "pending", _("Not yet open")
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
+
+
+class ReporterQuerySet(models.QuerySet):
+    def real(self) -> ReporterQuerySet:
+        """Reporters of the meeting proper: a practice reporter (试评) counts for nothing."""
+        return self.filter(rehearsal=False)
 
 
 class Reporter(models.Model):
@@ -320,6 +332,8 @@ class Reporter(models.Model):
         default=False,
         help_text=_("A practice round before the meeting; its ballots are purged afterwards."),
     )
+
+    objects = ReporterQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reporter")

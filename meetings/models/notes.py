@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
@@ -12,9 +14,21 @@ from meetings.models.core import Meeting, Reporter
 from meetings.tokens import new_token, token_hash
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files under settings.PRIVATE_ROOT, read when used (not at import), so tests can move it."""
+
+    @property
+    def base_location(self):
+        return settings.PRIVATE_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
 def private_storage() -> FileSystemStorage:
     """Uploaded files live outside every served URL; views hand them out as attachments."""
-    return FileSystemStorage(location=settings.PRIVATE_ROOT, base_url=None)
+    return PrivateStorage(base_url=None)
 
 
 class DutyReport(models.Model):
