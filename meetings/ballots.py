@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from appraisal.models import Grade
-from meetings.models import Ballot, Reporter, ScoringState, Seat
+from meetings.models import Ballot, BallotReceipt, Reporter, ScoringState, Seat
 
 OPINION_MAX = 500
 
@@ -114,21 +114,158 @@ def build_ballot(seat: Seat, reporter: Reporter, data: BallotInput, ballot_id=No
     )
 
 
+class AlreadyReceived(Exception):
+    """A ballot id this seat sent before: the answer is the receipt it got then."""
+
+    def __init__(self, receipt: BallotReceipt):
+        super().__init__(receipt.receipt)
+        self.receipt = receipt
+
+
 def cast_ballot(seat: Seat, reporter: Reporter, data: BallotInput, ballot_id=None) -> Ballot:
-    """Store a seat's ballot for a reporter whose scoring is open, replacing its earlier one."""
+    """Store a seat's ballot for a reporter whose scoring is open, replacing its earlier one.
+
+    Every ballot id gets a BallotReceipt row in the same transaction, so a retried request is
+    answered from it and never stores anything twice (AlreadyReceived).
+    """
     candidate = build_ballot(seat, reporter, data, ballot_id)
     with transaction.atomic():
+        # The check that scoring is open happens under the reporter's lock, in the transaction
+        # that stores: closing scoring and a late ballot never pass each other.
         current = Reporter.objects.select_for_update().get(pk=reporter.pk)
         if current.scoring != ScoringState.OPEN:
             raise ScoringNotOpen(_("Scoring for %(org)s is not open.") % {"org": reporter})
+        # A paper ballot staff typed in is replaced only by their decision, never silently.
+        if Ballot.objects.filter(seat=seat, reporter=reporter, paper=True).exists():
+            raise ScoringNotOpen(
+                _("A paper ballot of this seat for %(org)s counts already; ask the staff.")
+                % {"org": reporter}
+            )
+        try:
+            with transaction.atomic():
+                BallotReceipt.objects.create(
+                    ballot_id=candidate.ballot_id,
+                    seat=seat,
+                    reporter=reporter,
+                    receipt=candidate.receipt,
+                )
+        except IntegrityError as exc:  # the same id arrived meanwhile
+            earlier = BallotReceipt.objects.filter(ballot_id=candidate.ballot_id).first()
+            if earlier is not None and earlier.seat_id == seat.pk:
+                raise AlreadyReceived(earlier) from exc
+            raise BallotRejected({"ballot_id": _("This ballot id is already used.")}) from exc
         fields = {
             f: getattr(candidate, f) for f in ("ballot_id", "receipt", "scores", "grade", "opinion")
         }
         try:
             ballot, _created = Ballot.objects.update_or_create(
-                seat=seat, reporter=reporter, defaults=fields
+                seat=seat, reporter=reporter, defaults={**fields, "paper": False}
             )
         except IntegrityError as exc:  # a ballot_id reused for another seat or reporter
             raise BallotRejected({"ballot_id": _("This ballot id is already used.")}) from exc
         reporter.meeting.scheme.freeze()
     return ballot
+
+
+# The evaluator's interface (SCORING.md): one JSON ballot from a seat link -----------------
+
+
+@dataclass(frozen=True)
+class Received:
+    """The answer to a ballot sent through the evaluator's interface."""
+
+    ballot_id: str
+    receipt: str
+
+
+def parse_ballot_id(raw) -> uuid.UUID:
+    """The client's ballot id as a UUID, or BallotRejected."""
+    try:
+        if not isinstance(raw, str):
+            raise ValueError
+        return uuid.UUID(raw.strip())
+    except ValueError:
+        raise BallotRejected(
+            {
+                "ballot_id": _("Send a ballot id made by the client, a UUID such as %(example)s.")
+                % {"example": "0b8e6a7e-2f4b-4c1e-9a55-3f2d6a1c9e20"}
+            }
+        ) from None
+
+
+def earlier_receipt(seat: Seat, ballot_id: uuid.UUID) -> Received | None:
+    """The receipt this seat got for `ballot_id` before; BallotRejected if another seat used it."""
+    known = BallotReceipt.objects.filter(ballot_id=ballot_id).first()
+    if known is None:
+        # Ballots stored without a receipt row (bundle import, paper) keep their ids too.
+        stored = Ballot.objects.filter(ballot_id=ballot_id).only("seat_id", "receipt").first()
+        if stored is None:
+            return None
+        known = stored
+    if known.seat_id != seat.pk:
+        raise BallotRejected({"ballot_id": _("This ballot id is already used.")})
+    return Received(str(ballot_id), known.receipt)
+
+
+def ballot_input(payload: dict) -> BallotInput:
+    """The ballot's fields as BallotInput; BallotRejected for fields of the wrong type."""
+    scores, grade, opinion = payload.get("scores"), payload.get("grade"), payload.get("opinion")
+    errors = {}
+    if scores is not None and not isinstance(scores, dict):
+        errors["scores"] = _("Scores must be an object of indicator codes and scores.")
+    if grade is not None and not isinstance(grade, str):
+        errors["grade"] = _("Unknown grade “%(grade)s”; use 好, 较好, 一般 or 差.") % {
+            "grade": grade
+        }
+    if opinion is not None and not isinstance(opinion, str):
+        errors["opinion"] = _("The opinion must be text.")
+    if errors:
+        raise BallotRejected(errors)
+    return BallotInput(scores=scores or None, grade=grade or None, opinion=opinion or "")
+
+
+def receive_ballot(seat: Seat, payload) -> Received:
+    """One ballot of the evaluator's interface, checked in the contract's order.
+
+    The id first (a retry gets its first answer, whatever changed since), then the reporter,
+    then whether scoring is open (ScoringNotOpen), then every input rule (BallotRejected).
+    """
+    if not isinstance(payload, dict):
+        raise BallotRejected({"json": _("Send the ballot as one JSON object.")})
+    ballot_id = parse_ballot_id(payload.get("ballot_id"))
+    earlier = earlier_receipt(seat, ballot_id)
+    if earlier is not None:
+        return earlier
+    org = payload.get("org")
+    reporter = (
+        Reporter.objects.filter(meeting_id=seat.meeting_id, organization__code=org)
+        .select_related("organization", "meeting__scheme")
+        .first()
+        if isinstance(org, str)
+        else None
+    )
+    if reporter is None:
+        raise BallotRejected(
+            {"org": _("“%(org)s” is not a reporter of this meeting.") % {"org": org}}
+        )
+    if reporter.scoring != ScoringState.OPEN:
+        raise ScoringNotOpen(not_open_message(reporter))
+    try:
+        ballot = cast_ballot(seat, reporter, ballot_input(payload), ballot_id)
+    except AlreadyReceived as replay:
+        return Received(str(ballot_id), replay.receipt.receipt)
+    except ScoringNotOpen:
+        raise ScoringNotOpen(not_open_message(reporter)) from None
+    return Received(str(ballot.ballot_id), ballot.receipt)
+
+
+def not_open_message(reporter: Reporter) -> str:
+    """Why a ballot for `reporter` is refused, in words the evaluator understands."""
+    reporter.refresh_from_db(fields=["scoring"])
+    if reporter.scoring == ScoringState.CLOSED:
+        return _("Scoring for %(org)s has closed: this ballot was not counted.") % {
+            "org": reporter.organization.name
+        }
+    return _("Scoring for %(org)s has not opened yet: this ballot was not counted.") % {
+        "org": reporter.organization.name
+    }

@@ -40,7 +40,9 @@ def clock(seconds: int) -> str:
 
 def forget(meeting: Meeting) -> None:
     """Drop this process's cached reads of the meeting after a change made here."""
-    cache.delete_many([f"live:desk:{meeting.pk}", f"live:projector:{meeting.pk}"])
+    cache.delete_many(
+        [f"live:desk:{meeting.pk}", f"live:projector:{meeting.pk}", f"evaluator:{meeting.pk}"]
+    )
 
 
 def _locked(meeting: Meeting) -> Meeting:
