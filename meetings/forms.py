@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from appraisal.models import EvaluatorGroup, Organization, Scheme
+from appraisal.models import Organization, Scheme
 from meetings.models import Meeting, Reporter, Stage
 
 
@@ -81,23 +81,3 @@ class ReporterDailyForm(forms.ModelForm):
 ReporterDailyFormSet = forms.modelformset_factory(
     Reporter, form=ReporterDailyForm, extra=0, can_delete=False
 )
-
-
-class AddSeatsForm(forms.Form):
-    group = forms.ModelChoiceField(
-        label=_("Evaluator group"), queryset=EvaluatorGroup.objects.none()
-    )
-    count = forms.IntegerField(label=_("Number of seats"), min_value=1, max_value=500, initial=10)
-    organization = forms.ModelChoiceField(
-        label=_("Holders' organization"),
-        queryset=Organization.objects.none(),
-        required=False,
-        help_text=_("Seats of an organization never score that organization's reporter."),
-    )
-
-    def __init__(self, *args, meeting: Meeting, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = meeting.scheme.groups.all()
-        self.fields["organization"].queryset = Organization.objects.filter(
-            committee=meeting.committee
-        ).order_by("code")

@@ -15,7 +15,6 @@ urlpatterns = [
         views.reporter_remove,
         name="reporter_remove",
     ),
-    path("<int:pk>/seats/add/", views.seat_add, name="seat_add"),
     path("<int:pk>/stage/", views.meeting_advance, name="meeting_advance"),
     path("<int:pk>/results/", views.meeting_results_view, name="meeting_results"),
     path("<int:pk>/export.json", views.meeting_export_json, name="meeting_export_json"),

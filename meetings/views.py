@@ -14,7 +14,6 @@ from appraisal.permissions import committee_for_new_objects, committee_ids, staf
 from meetings.bundle import dumps, export_bundle
 from meetings.forms import (
     AddReportersForm,
-    AddSeatsForm,
     MeetingFilterForm,
     MeetingForm,
     ReporterDailyFormSet,
@@ -87,7 +86,6 @@ def detail_context(meeting, daily_formset=None) -> dict:
         "reporters": reporters,
         "daily_formset": daily_formset or ReporterDailyFormSet(queryset=reporters),
         "add_form": AddReportersForm(meeting=meeting),
-        "seat_form": AddSeatsForm(meeting=meeting),
         "seat_counts": meeting.seats.values("group__name").annotate(n=Count("id")).order_by(),
         "n_ballots": Ballot.objects.for_meeting(meeting).count(),
         "next_stages": [(Stage(to), reasons) for to, reasons in meeting.next_stages()],
@@ -158,20 +156,6 @@ def reporter_daily(request, pk):
     messages.error(request, _("Nothing was saved: correct the marked scores and save again."))
     context = detail_context(meeting, daily_formset=formset)
     return render(request, "meetings/meeting_detail.html", context, status=400)
-
-
-@staff_required
-@require_POST
-def seat_add(request, pk):
-    meeting = get_meeting_or_404(request.user, pk)
-    form = AddSeatsForm(request.POST, meeting=meeting)
-    if form.is_valid():
-        data = form.cleaned_data
-        seats = meeting.add_seats(data["group"], data["count"], data["organization"])
-        messages.success(request, _("%(n)d seat(s) added.") % {"n": len(seats)})
-    else:
-        messages.error(request, _("Seats not added: choose a group and a number from 1 to 500."))
-    return redirect("meeting_detail", pk=meeting.pk)
 
 
 @staff_required
