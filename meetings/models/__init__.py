@@ -14,14 +14,20 @@ from meetings.models.core import (
     StageError,
     new_receipt,
 )
+from meetings.models.items import (
+    ItemEvent,
+    ItemProgress,
+    ItemStatus,
+    ProblemSource,
+    RectificationItem,
+    ReminderKind,
+    ReminderSent,
+)
 from meetings.models.notes import (
     Comment,
     CommenterLink,
     DutyReport,
-    ItemStatus,
-    ProblemSource,
     Question,
-    RectificationItem,
     private_storage,
 )
 from meetings.models.paper import PaperDecision, PaperEntry
@@ -34,6 +40,8 @@ __all__ = [
     "CommenterLink",
     "DutyReport",
     "EventAction",
+    "ItemEvent",
+    "ItemProgress",
     "ItemStatus",
     "Meeting",
     "MeetingEvent",
@@ -42,6 +50,8 @@ __all__ = [
     "ProblemSource",
     "Question",
     "RectificationItem",
+    "ReminderKind",
+    "ReminderSent",
     "Reporter",
     "ScoringState",
     "Seat",

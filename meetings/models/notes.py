@@ -9,7 +9,6 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from appraisal.models import Organization
 from meetings.models.core import Meeting, Reporter
 from meetings.tokens import new_token, token_hash
 
@@ -120,58 +119,3 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.question[:40]
-
-
-class ProblemSource(models.TextChoices):
-    COMMENT = "领导点评", _("Leader's comment")
-    SELF = "自己查摆", _("Self-examination")
-    APPRAISAL = "民主评议", _("Democratic appraisal")
-    INSPECTION = "巡察", _("Inspection")
-    OTHER = "其他", _("Other")
-
-
-class ItemStatus(models.TextChoices):
-    NOT_STARTED = "未开始", _("Not started")
-    IN_PROGRESS = "整改中", _("In progress")
-    DONE = "已完成", _("Done")
-    CLOSED = "已销号", _("Verified and closed")
-
-
-class RectificationItem(models.Model):
-    """A problem to rectify (整改清单 item), tracked until staff verify and close it."""
-
-    organization = models.ForeignKey(
-        Organization,
-        verbose_name=_("organization"),
-        on_delete=models.PROTECT,
-        related_name="rectification_items",
-    )
-    meeting = models.ForeignKey(
-        Meeting,
-        verbose_name=_("meeting"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="rectification_items",
-    )
-    comment = models.ForeignKey(
-        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
-    )
-    problem = models.TextField(_("problem"))
-    source = models.CharField(_("source"), max_length=10, choices=ProblemSource.choices)
-    measures = models.TextField(_("rectification measures"), blank=True)
-    owner = models.CharField(_("person responsible"), max_length=50, blank=True)
-    deadline = models.DateField(_("deadline"), null=True, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.NOT_STARTED
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("rectification item")
-        verbose_name_plural = _("rectification items")
-        ordering = ["deadline", "id"]
-
-    def __str__(self) -> str:
-        return self.problem[:40]
