@@ -409,3 +409,50 @@ def compute_results(
         for result, grade, rank in zip(results, grades, ranks, strict=True)
     ]
     return sorted(final, key=lambda r: (r.rank is None, r.rank or 0))
+
+
+# Statistics shown beside the results: they explain results and never change them.
+
+STDEV = Context(prec=60)  # √ of an exact variance; an exact square root stays exact
+
+
+def dispersion(totals: Iterable[Number]) -> tuple[Decimal | None, Decimal | None]:
+    """(population standard deviation, max − min) of ballot totals, each 2 dp ROUND_HALF_UP.
+
+    The variance is exact; its square root is taken at 60 digits, which is exact whenever the
+    root has two decimals, so a root ending in 5 at the third decimal rounds up as it should.
+    No totals: (None, None); one total: (0.00, 0.00)."""
+    values = [Fraction(t) for t in totals]
+    if not values:
+        return None, None
+    mean = sum(values, Fraction(0)) / len(values)
+    variance = sum(((v - mean) ** 2 for v in values), Fraction(0)) / len(values)
+    with localcontext(STDEV):
+        root = (Decimal(variance.numerator) / Decimal(variance.denominator)).sqrt()
+    return round_score(root), round_score(max(values) - min(values))
+
+
+def straight_lined(
+    answers: Sequence[Mapping[str, Decimal]] | Sequence[str],
+    *,
+    at_least: int,
+    maxima: Mapping[str, Decimal] | None = None,
+) -> bool:
+    """Whether one seat's answers for the reporters it judged do not vary at all (straight-lining).
+
+    `answers` are its grades, or its ballots' scores (indicator code → score). True when there
+    are at least `at_least` answers and every grade is the same, or every score of every ballot
+    is the same number — or, given `maxima`, the same share of each indicator's maximum (full
+    marks everywhere)."""
+    if len(answers) < at_least:
+        return False
+    if all(isinstance(a, str) for a in answers):
+        return len(set(answers)) == 1
+    pairs = [(code, score) for a in answers if not isinstance(a, str) for code, score in a.items()]
+    if not pairs or any(not a for a in answers):
+        return False
+    if len({score for _, score in pairs}) == 1:
+        return True
+    if maxima is None or any(not maxima.get(code) for code, _ in pairs):
+        return False
+    return len({Fraction(score) / Fraction(maxima[code]) for code, score in pairs}) == 1

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from meetings import views
+from meetings import views, views_results
 
 urlpatterns = [
     path("", views.meeting_list, name="meeting_list"),
@@ -16,7 +16,7 @@ urlpatterns = [
         name="reporter_remove",
     ),
     path("<int:pk>/stage/", views.meeting_advance, name="meeting_advance"),
-    path("<int:pk>/results/", views.meeting_results_view, name="meeting_results"),
+    path("<int:pk>/results/", views_results.meeting_results_view, name="meeting_results"),
     path("<int:pk>/export.json", views.meeting_export_json, name="meeting_export_json"),
 ]
 
@@ -26,4 +26,8 @@ urlpatterns += [
     path("", include("meetings.urls_seats")),
     path("", include("meetings.urls_reports")),
     path("", include("meetings.urls_paper")),
+    path("", include("meetings.urls_items")),
+    path("", include("meetings.urls_results")),
+    path("", include("meetings.urls_pdf")),
+    path("", include("meetings.urls_exports")),
 ]

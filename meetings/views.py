@@ -25,7 +25,6 @@ from meetings.permissions import (
     get_meeting_or_404,
     get_reporter_or_404,
 )
-from meetings.results import meeting_results
 
 PAGE_SIZE = 20
 
@@ -170,33 +169,6 @@ def meeting_advance(request, pk):
     else:
         messages.success(request, _("The meeting is now “%(stage)s”.") % {"stage": Stage(to).label})
     return redirect("meeting_detail", pk=meeting.pk)
-
-
-RESULT_SORTS = {"rank", "composite", "indicators", "grades", "daily", "good_rate", "order"}
-
-
-@staff_required
-def meeting_results_view(request, pk):
-    meeting = get_meeting_or_404(request.user, pk)
-    rows = meeting_results(meeting)
-    sort = request.GET.get("sort", "rank")
-    if sort in RESULT_SORTS - {"rank"}:
-        rows = sorted(rows, key=lambda r: result_sort_key(r, sort))
-    context = {
-        "meeting": meeting,
-        "rows": rows,
-        "sort": sort,
-        "official": meeting.stage in (Stage.CLOSED, Stage.PUBLISHED),
-        "groups": meeting.scheme.groups.all(),
-    }
-    return render(request, "meetings/meeting_results.html", context)
-
-
-def result_sort_key(row, sort: str):
-    if sort == "order":
-        return (row.reporter.order,)
-    value = getattr(row.result, sort)
-    return (value is None, -(value or 0), row.reporter.order)
 
 
 @staff_required

@@ -132,10 +132,10 @@ def test_the_results_table_shows_the_scoring_rules_numbers(staff_client, committ
         make_ballot(seat, top, scores={"ZZ": "20", "ZD": "30", "ZF": "45"})
         make_ballot(seat, low, scores={"ZZ": "10", "ZD": "20", "ZF": str(30 + n)})
     response = staff_client.get(reverse("meeting_results", args=[meeting.pk]))
-    rows = response.context["rows"]
-    assert [r.reporter for r in rows] == [top, low]
-    assert rows[0].result.composite == Decimal("95.00") and rows[0].result.rank == 1
-    assert rows[1].result.composite == Decimal("61.00") and rows[1].result.grade == "差"
+    rows = [line.row for line in response.context["lines"]]
+    assert [r.org_code for r in rows] == [top.organization.code, low.organization.code]
+    assert rows[0].composite == Decimal("95.00") and rows[0].rank == 1
+    assert rows[1].composite == Decimal("61.00") and rows[1].grade == "差"
     assert "95.00" in response.content.decode()
 
 

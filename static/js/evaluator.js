@@ -120,6 +120,9 @@
     return !!values.grade || !!values.opinion;
   }
 
+  // A half-filled sheet that can still be sent is never replaced by the desk moving on. Once
+  // its scoring has closed it cannot be sent; the page follows the desk and the draft stays
+  // on the device, shown again (read-only) when its chip is tapped.
   function formDirty() {
     var draft = selected && store.drafts[selected];
     return !!(draft && draft.dirty && hasContent(draft) && isOpen(selected) && !isOwn(selected));

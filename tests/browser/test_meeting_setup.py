@@ -5,8 +5,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from meetings.models import Meeting, Reporter
+from tests.browser.conftest import sign_in
 from tests.factories import (
-    PASSWORD,
     make_ballot,
     make_committee,
     make_org,
@@ -17,14 +17,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def test_staff_build_the_agenda_enter_daily_scores_and_see_the_ranking(page, live_server):

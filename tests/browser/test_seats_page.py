@@ -5,17 +5,10 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from meetings.models import EventAction, MeetingEvent
-from tests.factories import PASSWORD, make_committee, make_meeting, make_org, make_staff
+from tests.browser.conftest import sign_in
+from tests.factories import make_committee, make_meeting, make_org, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def test_staff_tick_a_group_print_its_cards_and_issue_links_shown_once(page, live_server):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from meetings.bundle import dumps, export_bundle
+from meetings.exports import xlsx
 from meetings.models import Meeting
 
 FORMATS = ("json", "xlsx", "pdf")
@@ -34,20 +36,38 @@ class Command(BaseCommand):
                     _("No meeting with the id %(id)s; check the number.")
                     % {"id": options["meeting_id"]}
                 )
-            if options["format"] != "json":
-                raise CommandError(
-                    _("Export as %(format)s is not available yet; use --format json.")
-                    % {"format": options["format"]}
-                )
-            text = dumps(export_bundle(meeting)) + "\n"
+            data = self.render(meeting, options["format"])
             if options["output"] == "-":
-                self.stdout.write(text, ending="")
+                self.write_stdout(data, text=options["format"] == "json")
                 return
             try:
-                Path(options["output"]).write_text(text, encoding="utf-8")
+                Path(options["output"]).write_bytes(data)
             except OSError as exc:
                 raise CommandError(
                     _("Cannot write the file %(file)s: %(error)s.")
                     % {"file": options["output"], "error": exc.strerror}
                 ) from exc
             self.stdout.write(_("Wrote %(file)s.") % {"file": options["output"]})
+
+    def render(self, meeting: Meeting, fmt: str) -> bytes:
+        """The file's bytes: the same builders as the download buttons use."""
+        if fmt == "xlsx":
+            return xlsx.meeting_xlsx(meeting)
+        if fmt == "pdf":
+            try:
+                from meetings.exports.pdf import leadership_report_pdf
+            except ImportError as exc:
+                raise CommandError(
+                    _("Export as %(format)s is not available yet; use --format json.")
+                    % {"format": fmt}
+                ) from exc
+            return leadership_report_pdf(meeting)
+        return (dumps(export_bundle(meeting)) + "\n").encode()
+
+    def write_stdout(self, data: bytes, *, text: bool) -> None:
+        """Text through the command's stdout; a binary file straight to the process's."""
+        if text:
+            self.stdout.write(data.decode(), ending="")
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
