@@ -58,14 +58,15 @@ class Line:
 @staff_required
 def meeting_results_view(request, pk):
     meeting = get_meeting_or_404(request.user, pk)
-    rows = export_rows.ranking_rows(meeting)
+    results = meeting_results(meeting)  # computed once; every builder below reuses it
+    rows = export_rows.ranking_rows(meeting, results=results)
     sort = request.GET.get("sort", "rank")
     if sort.lstrip("-") not in SORTS or not SORTS[sort.lstrip("-")][1]:
         sort = "rank"
     urls = reporter_urls(meeting)
     disputed = disputed_codes(rows)
     lines = [Line(r, urls.get(r.org_code, ""), r.org_code in disputed) for r in rows]
-    overview = export_rows.overview(meeting)
+    overview = export_rows.overview(meeting, results=results)
     columns = export_rows.indicator_columns(meeting)
     context = {
         "meeting": meeting,
@@ -76,7 +77,7 @@ def meeting_results_view(request, pk):
         "columns": columns,
         "indicator_lines": [
             (r, urls.get(r.org_code), [r.averages.get(c) for c, _n, _m in columns])
-            for r in export_rows.indicator_rows(meeting)
+            for r in export_rows.indicator_rows(meeting, results=results)
         ],
         "careless": careless_lines(meeting, export_rows.careless_seats(meeting)),
         "movers": movers(rows),
@@ -93,9 +94,12 @@ def reporter_results(request, pk, reporter_pk):
     if reporter.rehearsal:
         raise Http404
     code = reporter.organization.code
-    row = next(r for r in export_rows.ranking_rows(meeting) if r.org_code == code)
-    result = next(r.result for r in meeting_results(meeting) if r.reporter.pk == reporter.pk)
-    averages = next(r for r in export_rows.indicator_rows(meeting) if r.org_code == code)
+    results = meeting_results(meeting)
+    row = next(r for r in export_rows.ranking_rows(meeting, results=results) if r.org_code == code)
+    result = next(r.result for r in results if r.reporter.pk == reporter.pk)
+    averages = next(
+        r for r in export_rows.indicator_rows(meeting, results=results) if r.org_code == code
+    )
     columns = export_rows.indicator_columns(meeting)
     ballots = [b for b in export_rows.ballot_rows(meeting) if b.org_code == code]
     history = export_rows.org_history(reporter.organization)
@@ -103,7 +107,7 @@ def reporter_results(request, pk, reporter_pk):
         "meeting": meeting,
         "reporter": reporter,
         "row": row,
-        "official": export_rows.overview(meeting).official,
+        "official": export_rows.overview(meeting, results=results).official,
         "profile": [(c, n, m, averages.averages.get(c)) for c, n, m in columns],
         "columns": columns,
         "groups": ballot_groups(meeting, result.groups, ballots, columns),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from meetings.exports import rows as R
 from meetings.models import ItemStatus, Meeting, Reporter
+from meetings.results import meeting_results
 
 # Named on <html>, in every @page margin box and in every SVG: without an explicit SC face
 # Pango picks the Japanese glyph forms, and a generic fallback would pull in DejaVu.
@@ -251,10 +252,12 @@ def by_org(rows) -> dict[str, list]:
     return grouped
 
 
-def org_sections(meeting: Meeting, ranking: list[R.RankingRow], comments, items) -> list[dict]:
+def org_sections(
+    meeting: Meeting, ranking: list[R.RankingRow], comments, items, results=None
+) -> list[dict]:
     """One section per reporter: its result, indicator averages, comments and items."""
     columns = R.indicator_columns(meeting)
-    averages = {row.org_code: row.averages for row in R.indicator_rows(meeting)}
+    averages = {row.org_code: row.averages for row in R.indicator_rows(meeting, results=results)}
     comments, items = by_org(comments), by_org(items)
     return [
         {
@@ -277,8 +280,9 @@ def org_sections(meeting: Meeting, ranking: list[R.RankingRow], comments, items)
 def leadership_report_pdf(meeting: Meeting) -> bytes:
     """The leadership report: cover, overview, ranking, charts, one section per reporter and
     the rectification summary; A4, Simplified Chinese, "第 x 页 / 共 y 页"."""
-    overview = R.overview(meeting)
-    ranking = R.ranking_rows(meeting)
+    results = meeting_results(meeting)  # computed once for every section of the report
+    overview = R.overview(meeting, results=results)
+    ranking = R.ranking_rows(meeting, results=results)
     items = R.item_rows(meeting)
     context = {
         "meeting": meeting,
@@ -288,7 +292,7 @@ def leadership_report_pdf(meeting: Meeting) -> bytes:
         "ranking_charts": ranking_charts(ranking),
         "grade_chart": grade_chart_svg(overview.grade_counts),
         "grade_counts": [(g, overview.grade_counts.get(g, 0)) for g in (*GRADES, NO_GRADE)],
-        "sections": org_sections(meeting, ranking, R.comment_rows(meeting), items),
+        "sections": org_sections(meeting, ranking, R.comment_rows(meeting), items, results),
         "items": items,
         "summary": item_summary(items),
     }
@@ -330,10 +334,12 @@ def letter_filename(row: R.RankingRow) -> str:
 
 def feedback_letters_zip(meeting: Meeting) -> bytes:
     """All of a meeting's feedback letters in one zip (fixed times: same rows, same bytes)."""
-    overview, comments, items = R.overview(meeting), R.comment_rows(meeting), R.item_rows(meeting)
+    results = meeting_results(meeting)
+    overview = R.overview(meeting, results=results)
+    comments, items = R.comment_rows(meeting), R.item_rows(meeting)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for row in R.ranking_rows(meeting):
+        for row in R.ranking_rows(meeting, results=results):
             pdf = feedback_letter_pdf(
                 meeting, row, comments=comments, items=items, overview=overview
             )
