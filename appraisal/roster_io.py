@@ -261,11 +261,25 @@ def open_workbook(file: IO[bytes]):
     return load_workbook(file, read_only=True, data_only=True)
 
 
-def read_table(workbook) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
+@dataclass(frozen=True)
+class TableSpec:
+    """What a sheet of an uploaded workbook must look like (shared by every Excel upload)."""
+
+    sheet: str
+    known: frozenset[str]  # headers whose columns are read
+    required: tuple[str, ...]  # headers that must be there
+    max_rows: int
+    too_many_rows: Any  # message with %(max)s
+    no_rows: Any
+
+
+def read_sheet(
+    workbook, spec: TableSpec
+) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
     """The data rows as (Excel row number, {header: value}), or the file's problems."""
     if not workbook.worksheets:
         return [], [file_error(NO_SHEET)]
-    sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
+    sheet = workbook[spec.sheet] if spec.sheet in workbook.sheetnames else workbook.worksheets[0]
     lines = sheet.iter_rows(values_only=True)
     positions: dict[str, int] = {}
     errors = []
@@ -273,9 +287,9 @@ def read_table(workbook) -> tuple[list[tuple[int, dict[str, Any]]], list[RowErro
         header = cell_text(value)
         if header in positions:
             errors.append(file_error(DUPLICATE_HEADER, header=header))
-        elif header in BY_HEADER:
+        elif header in spec.known:
             positions[header] = index
-    if missing := [c.header for c in COLUMNS if c.required and c.header not in positions]:
+    if missing := [h for h in spec.required if h not in positions]:
         errors.append(file_error(MISSING_HEADERS, missing="、".join(missing)))
     if errors:
         return [], errors
@@ -283,12 +297,22 @@ def read_table(workbook) -> tuple[list[tuple[int, dict[str, Any]]], list[RowErro
     for number, values in enumerate(lines, start=2):
         if all(cell_text(v) == "" for v in values):
             continue
-        if len(table) == MAX_ROWS:
-            return [], [file_error(TOO_MANY_ROWS, max=MAX_ROWS)]
+        if len(table) == spec.max_rows:
+            return [], [file_error(spec.too_many_rows, max=spec.max_rows)]
         table.append(
             (number, {h: values[i] if i < len(values) else None for h, i in positions.items()})
         )
-    return (table, []) if table else ([], [file_error(NO_ROWS)])
+    return (table, []) if table else ([], [file_error(spec.no_rows)])
+
+
+ROSTER_TABLE = TableSpec(
+    sheet=SHEET,
+    known=frozenset(BY_HEADER),
+    required=tuple(c.header for c in COLUMNS if c.required),
+    max_rows=MAX_ROWS,
+    too_many_rows=TOO_MANY_ROWS,
+    no_rows=NO_ROWS,
+)
 
 
 # Checking the rows against each other and the stored roster
@@ -390,7 +414,7 @@ def import_roster(file: IO[bytes], committee: Committee, today: date) -> ImportR
     """Checks every row of the workbook, then stores all of them or, on any problem, nothing."""
     workbook = open_workbook(file)
     try:
-        table, errors = read_table(workbook)
+        table, errors = read_sheet(workbook, ROSTER_TABLE)
     finally:
         workbook.close()
     if errors:

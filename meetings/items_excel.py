@@ -30,19 +30,17 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from appraisal.roster_io import (
     BAD_DATE,
-    DUPLICATE_HEADER,
-    MISSING_HEADERS,
-    NO_SHEET,
     TOO_LONG,
     XLSX_CONTENT_TYPE,
     XLSX_MAGIC,
     RowError,
+    TableSpec,
     cell_date,
     cell_text,
     check_package,
-    file_error,
     not_xlsx_error,
     open_workbook,
+    read_sheet,
     row_error,
     text_cell,
 )
@@ -138,34 +136,14 @@ class ProgressRow:
 # Reading
 
 
-def read_table(workbook) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
-    """The data rows as (Excel row number, {header: value}), or the file's problems."""
-    if not workbook.worksheets:
-        return [], [file_error(NO_SHEET)]
-    sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-    lines = sheet.iter_rows(values_only=True)
-    positions: dict[str, int] = {}
-    errors = []
-    for index, value in enumerate(next(lines, None) or ()):
-        header = cell_text(value)
-        if header in positions:
-            errors.append(file_error(DUPLICATE_HEADER, header=header))
-        elif header in READ:
-            positions[header] = index
-    if missing := [h for h in HEADERS if h in READ and h not in positions]:
-        errors.append(file_error(MISSING_HEADERS, missing="、".join(missing)))
-    if errors:
-        return [], errors
-    table = []
-    for number, values in enumerate(lines, start=2):
-        if all(cell_text(v) == "" for v in values):
-            continue
-        if len(table) == MAX_ROWS:
-            return [], [file_error(TOO_MANY_ROWS, max=MAX_ROWS)]
-        table.append(
-            (number, {h: values[i] if i < len(values) else None for h, i in positions.items()})
-        )
-    return (table, []) if table else ([], [file_error(NO_ROWS)])
+ITEMS_TABLE = TableSpec(
+    sheet=SHEET,
+    known=frozenset(READ),
+    required=tuple(h for h in HEADERS if h in READ),
+    max_rows=MAX_ROWS,
+    too_many_rows=TOO_MANY_ROWS,
+    no_rows=NO_ROWS,
+)
 
 
 def parse_id(number: int, value: Any) -> tuple[int | None, list[RowError]]:
@@ -231,7 +209,7 @@ def import_progress(
     today = today or timezone.localdate()
     workbook = open_workbook(file)
     try:
-        table, errors = read_table(workbook)
+        table, errors = read_sheet(workbook, ITEMS_TABLE)
     finally:
         workbook.close()
     if errors:
