@@ -16,6 +16,7 @@ from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -173,3 +174,24 @@ def stored_name(document: Document) -> str:
 def content_type_for(name: str) -> str:
     """The content type to serve a stored document with (we chose its extension)."""
     return CONTENT_TYPES.get(PurePath(name).suffix.lower(), "application/octet-stream")
+
+
+def private_file_response(file, name: str = "") -> FileResponse:
+    """A privately stored upload as a download, never shown inline; callers decide who may
+    have it. 404 when there is no file or it has gone from storage."""
+    if not file:
+        raise Http404
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=name or PurePath(file.name).name,
+        content_type=content_type_for(file.name),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

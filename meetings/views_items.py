@@ -3,12 +3,10 @@ items, evidence downloads and the bulk progress update from Excel."""
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +30,7 @@ from meetings.item_forms import (
 from meetings.models import ItemProgress, ItemStatus, ProblemSource, RectificationItem, Reporter
 from meetings.permissions import get_meeting_or_404
 from meetings.permissions_reports import secretary_required, user_secretary
-from meetings.uploads import content_type_for
+from meetings.uploads import private_file_response
 
 PAGE_SIZE = 50
 STATUS_ORDER = Case(
@@ -159,22 +157,7 @@ def item_page(request, item, *, staff: bool, progress_form=None, status=200):
 
 def evidence_response(progress: ItemProgress) -> FileResponse:
     """An evidence file as a download (never inline); callers decide who may have it."""
-    if not progress.evidence:
-        raise Http404
-    try:
-        handle = progress.evidence.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=progress.evidence_name or PurePath(progress.evidence.name).name,
-        content_type=content_type_for(progress.evidence.name),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(progress.evidence, progress.evidence_name)
 
 
 def post_progress(request, item, *, staff: bool):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -28,27 +26,12 @@ from meetings.permissions_reports import (
 )
 from meetings.problems import strip_marker
 from meetings.report_forms import DutyReportForm, SecretaryAccountForm
-from meetings.uploads import content_type_for
+from meetings.uploads import private_file_response
 
 
 def report_file_response(report: DutyReport) -> FileResponse:
     """The report's file as a download (never shown inline); callers decide who may have it."""
-    if not report.file:
-        raise Http404
-    try:
-        handle = report.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=report.file_name or PurePath(report.file.name).name,
-        content_type=content_type_for(report.file.name),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(report.file, report.file_name)
 
 
 @transaction.atomic
