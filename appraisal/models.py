@@ -402,3 +402,17 @@ class EvaluatorGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SignInFailure(models.Model):
+    """One wrong password for a user name (normalized), kept for the sign-in throttle."""
+
+    username = models.CharField(_("user name"), max_length=150, db_index=True)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "appraisal.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -138,9 +139,25 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+SECURE_COOKIES = env_bool("SECURE_COOKIES")  # 1 when served over HTTPS
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
-CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES")
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+# Over HTTPS, plain HTTP is redirected and browsers are told to keep to HTTPS (HSTS). Behind a
+# proxy that ends TLS, name the header it sets (SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO)
+# so Django sees the request was secure, or set SECURE_SSL_REDIRECT=0 if the proxy redirects.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SECURE_COOKIES)
+SECURE_HSTS_SECONDS = (
+    int(os.environ.get("SECURE_HSTS_SECONDS", "31536000")) if SECURE_COOKIES else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+if proxy_header := os.environ.get("SECURE_PROXY_SSL_HEADER"):  # "HEADER" or "HEADER,value"
+    header_name, _comma, header_value = proxy_header.partition(",")
+    SECURE_PROXY_SSL_HEADER = (header_name.strip(), header_value.strip() or "https")
+# Preloading asks browser makers to hard-code HTTPS for the domain, a promise not quickly undone:
+# an installation opts in (SECURE_HSTS_PRELOAD=1); until then Django's reminder W021 is silenced.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
