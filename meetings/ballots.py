@@ -198,7 +198,12 @@ def earlier_receipt(seat: Seat, ballot_id: uuid.UUID) -> Received | None:
     known = BallotReceipt.objects.filter(ballot_id=ballot_id).first()
     if known is None:
         # Ballots stored without a receipt row (bundle import, paper) keep their ids too.
-        stored = Ballot.objects.filter(ballot_id=ballot_id).only("seat_id", "receipt").first()
+        stored = (
+            Ballot.objects.filter(ballot_id=ballot_id)
+            .order_by("pk")  # not Meta.ordering: that joins seat and reporter on a hot path
+            .only("seat_id", "receipt")
+            .first()
+        )
         if stored is None:
             return None
         known = stored

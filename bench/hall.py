@@ -1,0 +1,712 @@
+"""The hall benchmark (issue 6, point 8): 300 evaluators × 30 reporters through the evaluator
+JSON interface of a gunicorn server run as in production, on 127.0.0.1 only.
+
+    python bench/hall.py --mode spread --seconds 60          # arrivals spread over 60 s
+    python bench/hall.py --mode burst                         # everything at once
+    python bench/hall.py --mode burst --db postgres           # on PostgreSQL
+    python bench/hall.py --mode spread --seconds 30 --chaos   # kill a worker, then the server
+
+It builds a fresh database (a SQLite file in a temporary folder, or the PostgreSQL database
+`appraisal_bench`, created and dropped), a meeting with 30 reporters and 300 seat links, opens
+scoring and starts `gunicorn appraisal.wsgi:application` with sync workers. Every seat sends a
+ballot for every reporter with a ballot id of its own (uuid4); 5 % of acknowledged ballots
+are sent again later and must get the same receipt; 1 % of requests are "dropped": the client
+sends, hangs up without reading the answer and sends the same ballot again. Connection errors
+and 5xx answers are retried with the same ballot id. Afterwards it reads the database and
+prints what was sent, acknowledged, stored, lost and duplicated, the 5xx count, the submit
+latency and, on the same server, the request rate of a bare view for comparison.
+
+A benchmark, not a test: it exits 0 when goals are missed (they are marked FAIL) and 2 only
+when the run itself broke (server did not start, time limit reached).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import heapq
+import http.client
+import itertools
+import json
+import math
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+PG_ADMIN_URL = "postgres://appraisal:appraisal@127.0.0.1:5432/appraisal"
+PG_BENCH_DB = "appraisal_bench"
+REQUEST_TIMEOUT = 15  # seconds one request may take before the client gives up on it
+GRADES = ["好", "较好", "一般", "差"]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "appraisal.settings")
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mode", choices=["spread", "burst"], default="spread")
+    parser.add_argument("--seconds", type=float, default=60, help="spread: arrivals over (60)")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (4)")
+    parser.add_argument("--concurrency", type=int, help="client threads (burst: 200, spread: 64)")
+    parser.add_argument("--seats", type=int, default=300)
+    parser.add_argument("--reporters", type=int, default=30)
+    parser.add_argument("--retry-share", type=float, default=0.05)
+    parser.add_argument("--drop-share", type=float, default=0.01)
+    parser.add_argument("--bare-seconds", type=float, default=5)
+    parser.add_argument("--chaos", action="store_true", help="kill a worker, then the server")
+    parser.add_argument("--timeout", type=float, help="hard limit of the submit phase, s")
+    parser.add_argument(
+        "--conn-max-age", help="CONN_MAX_AGE for the server (default: the app's, 0)"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args(argv)
+    args.concurrency = args.concurrency or (200 if args.mode == "burst" else 64)
+    args.timeout = args.timeout or (args.seconds + 240 if args.mode == "spread" else 300)
+    return args
+
+
+# The database and the meeting ------------------------------------------------------------
+
+
+def prepare_database(args, workdir: Path) -> str:
+    """A fresh, empty database; its URL, also set as DATABASE_URL for Django."""
+    if args.db == "sqlite":
+        url = f"sqlite:///{workdir / 'hall.sqlite3'}"
+    else:
+        with pg_admin() as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_BENCH_DB}"
+    os.environ["DATABASE_URL"] = url
+    return url
+
+
+def pg_admin():
+    import psycopg
+
+    return psycopg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True)
+
+
+def drop_database(args) -> None:
+    if args.db == "postgres":
+        with pg_admin() as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+
+
+@dataclass
+class Hall:
+    meeting_id: int
+    tokens: list[str]
+    orgs: list[str]
+    maxima: dict[str, int]
+
+
+def build_meeting(args) -> Hall:
+    """Migrate, then a meeting with its reporters and seats, links issued, scoring open."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from meetings.models import ScoringState, Stage, StageError
+    from tests.factories import make_committee, make_meeting, make_reporter
+
+    call_command("migrate", verbosity=0)
+    with transaction.atomic():
+        meeting = make_meeting(make_committee(code="HALL"))
+        reporters = [make_reporter(meeting) for _ in range(args.reporters)]
+        groups = list(meeting.scheme.groups.all())
+        for n, group in enumerate(groups):
+            meeting.add_seats(group, args.seats // len(groups) + (n < args.seats % len(groups)))
+        tokens = [seat.issue_link() for seat in meeting.seats.all()]
+    for stage in (Stage.REPORTS, Stage.LIVE):
+        try:
+            meeting.advance(stage)
+        except StageError as error:
+            print(f"note: the meeting stays at {meeting.stage}: {error}")
+    meeting.set_scoring(ScoringState.OPEN)
+    maxima = {i.code: int(i.max_points) for i in meeting.scheme.indicators.all()}
+    return Hall(meeting.pk, tokens, [r.organization.code for r in reporters], maxima)
+
+
+def stored_ballots(meeting_id: int) -> list[tuple[str, str, int, int]]:
+    from django.db import connections
+
+    from meetings.models import Ballot
+
+    connections.close_all()
+    rows = Ballot.objects.filter(reporter__meeting_id=meeting_id).values_list(
+        "ballot_id", "receipt", "seat_id", "reporter_id"
+    )
+    return [(str(b), r, s, p) for b, r, s, p in rows]
+
+
+def close_django_connections() -> None:
+    from django.db import connections
+
+    connections.close_all()
+
+
+# The server ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn as `./run` starts it, with its output appended to one log file."""
+
+    def __init__(self, args, port: int, database_url: str, log: Path):
+        self.args, self.port, self.log = args, port, log
+        gunicorn = Path(sys.executable).parent / "gunicorn"
+        self.command = [
+            *([str(gunicorn)] if gunicorn.exists() else [sys.executable, "-m", "gunicorn"]),
+            "appraisal.wsgi:application",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(args.workers),
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "60",
+            "--access-logfile",
+            "-",
+            "--access-logformat",
+            "%(t)s %(m)s %(s)s %(b)s %(L)ss",  # as ./run: no path, seat tokens stay out of logs
+            "--chdir",
+            str(ROOT),
+        ]
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "hall-benchmark-" + uuid.uuid4().hex,
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": HOST,
+        }
+        if args.conn_max_age is not None:
+            self.env["CONN_MAX_AGE"] = args.conn_max_age
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                self.command, env=self.env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
+            try:
+                status, _body, _ms = request(self.port, "GET", "/bench/bare", timeout=2)
+                if status == 200 and len(self.workers()) >= self.args.workers:
+                    return
+            except (OSError, http.client.HTTPException):
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("gunicorn did not answer within 60 s")
+
+    def workers(self) -> list[int]:
+        """The pids of the master's children (the workers), from /proc."""
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid and fields[0] != "Z":
+                pids.append(int(stat.parent.name))
+        return pids
+
+    def kill_worker(self) -> int:
+        pid = random.choice(self.workers())
+        os.kill(pid, signal.SIGKILL)
+        return pid
+
+    def kill_all(self) -> None:
+        """SIGKILL the master and every worker: a power cut of the server, not a shutdown."""
+        workers = self.workers()
+        self.process.kill()
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.process.wait()
+        deadline = time.monotonic() + 10
+        while any(Path(f"/proc/{pid}").exists() for pid in workers):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.kill_all()
+
+
+# The client ------------------------------------------------------------------------------
+
+
+def request(port: int, method: str, path: str, body: bytes | None = None, timeout=None):
+    """One HTTP request on a new connection (sync workers close every connection anyway):
+    (status, body, milliseconds)."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout or REQUEST_TIMEOUT)
+    try:
+        start = time.perf_counter()
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+        return response.status, data, (time.perf_counter() - start) * 1000
+    finally:
+        conn.close()
+
+
+def send_and_hang_up(port: int, path: str, body: bytes) -> None:
+    """Send a POST and close the connection without reading the answer (a lost response)."""
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    with socket.create_connection((HOST, port), timeout=REQUEST_TIMEOUT) as sock:
+        sock.sendall(head + body)
+
+
+@dataclass
+class Planned:
+    path: str
+    body: bytes
+    ballot_id: str
+    due: float
+    drop: bool
+    retry: bool
+
+
+def plan(args, hall: Hall) -> list[Planned]:
+    """Every seat's ballot for every reporter, with its arrival time (seconds from start)."""
+    rng = random.Random(args.seed)
+    ballots = []
+    for token in hall.tokens:
+        for org in hall.orgs:
+            ballot_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            payload = {
+                "ballot_id": ballot_id,
+                "org": org,
+                "scores": {
+                    c: f"{rng.randint(m * 5, m * 10) / 10:.1f}" for c, m in hall.maxima.items()
+                },
+                "grade": rng.choice(GRADES),
+            }
+            ballots.append(
+                Planned(
+                    path=f"/s/{token}/ballots",
+                    body=json.dumps(payload, ensure_ascii=False).encode(),
+                    ballot_id=ballot_id,
+                    due=rng.uniform(0, args.seconds) if args.mode == "spread" else 0.0,
+                    drop=rng.random() < args.drop_share,
+                    retry=rng.random() < args.retry_share,
+                )
+            )
+    return ballots
+
+
+@dataclass
+class Stats:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    posts: int = 0  # requests sent, including those hung up on
+    answered: int = 0
+    latencies: list[float] = field(default_factory=list)
+    acked: dict[str, str] = field(default_factory=dict)
+    status: dict[int, int] = field(default_factory=dict)
+    rejected: list[str] = field(default_factory=list)
+    errors_5xx: list[str] = field(default_factory=list)
+    connection_errors: int = 0
+    dropped: int = 0
+    retried: int = 0
+    retry_mismatch: int = 0
+    max_lag: float = 0.0
+    first_send: float | None = None
+    last_answer: float = 0.0
+    events: list[str] = field(default_factory=list)
+
+
+class Scheduler:
+    """Runs tasks at their due time on a bounded thread pool; knows when all are done."""
+
+    def __init__(self, concurrency: int):
+        self.pool = ThreadPoolExecutor(concurrency, thread_name_prefix="client")
+        self.heap: list = []
+        self.cv = threading.Condition()
+        self.outstanding = 0
+        self.seq = itertools.count()
+
+    def add(self, due: float, fn, *args) -> None:
+        with self.cv:
+            heapq.heappush(self.heap, (due, next(self.seq), fn, args))
+            self.outstanding += 1
+            self.cv.notify_all()
+
+    def run(self, deadline: float, stop: threading.Event) -> bool:
+        """Dispatch until every task is done (True) or the deadline or stop comes (False)."""
+        while True:
+            with self.cv:
+                now = time.monotonic()
+                if self.outstanding == 0:
+                    return True
+                if now > deadline or stop.is_set():
+                    return False
+                if not self.heap or self.heap[0][0] > now:
+                    wait = self.heap[0][0] - now if self.heap else 0.5
+                    self.cv.wait(min(wait, 0.5))
+                    continue
+                _due, _seq, fn, args = heapq.heappop(self.heap)
+            self.pool.submit(self._run, fn, args)
+
+    def _run(self, fn, args) -> None:
+        try:
+            fn(*args)
+        finally:
+            with self.cv:
+                self.outstanding -= 1
+                self.cv.notify_all()
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Hallway:
+    """The evaluators' laptops: send, retry on errors, resend some acknowledged ballots."""
+
+    def __init__(self, args, port: int, total: int):
+        self.args, self.port = args, port
+        self.stats = Stats()
+        self.stop = threading.Event()
+        self.scheduler = Scheduler(args.concurrency)
+        self.max_requests = 4 * total
+        self.start = 0.0
+
+    def play(self, ballots: list[Planned]) -> bool:
+        self.start = time.monotonic()
+        for ballot in ballots:
+            self.scheduler.add(self.start + ballot.due, self.send, ballot)
+        finished = self.scheduler.run(self.start + self.args.timeout, self.stop)
+        self.stop.set()
+        self.scheduler.shutdown()
+        return finished
+
+    def post(self, ballot: Planned) -> tuple[int, dict] | None:
+        """POST until the server answers with something other than 5xx; None when stopped."""
+        for attempt in itertools.count():
+            if self.stop.is_set():
+                return None
+            with self.stats.lock:
+                if self.stats.posts >= self.max_requests:
+                    self.stop.set()
+                    return None
+                self.stats.posts += 1
+                if self.stats.first_send is None:
+                    self.stats.first_send = time.monotonic()
+            try:
+                status, data, ms = request(self.port, "POST", ballot.path, ballot.body)
+            except (OSError, http.client.HTTPException):
+                with self.stats.lock:
+                    self.stats.connection_errors += 1
+                time.sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.5))
+                continue
+            with self.stats.lock:
+                self.stats.answered += 1
+                self.stats.latencies.append(ms)
+                self.stats.status[status] = self.stats.status.get(status, 0) + 1
+                self.stats.last_answer = time.monotonic()
+                if status >= 500:
+                    self.stats.errors_5xx.append(f"{status} {data[:200]!r}")
+            if status >= 500:
+                time.sleep(min(2.0, 0.05 * 2**attempt))
+                continue
+            try:
+                return status, json.loads(data)
+            except ValueError:
+                return status, {"raw": data[:200].decode(errors="replace")}
+        return None
+
+    def send(self, ballot: Planned) -> None:
+        lag = time.monotonic() - (self.start + ballot.due)
+        with self.stats.lock:
+            self.stats.max_lag = max(self.stats.max_lag, lag)
+        if ballot.drop:
+            with self.stats.lock:
+                self.stats.posts += 1
+                self.stats.dropped += 1
+            with contextlib.suppress(OSError):
+                send_and_hang_up(self.port, ballot.path, ballot.body)
+            time.sleep(random.uniform(0.0, 0.2))  # then the laptop sends it again
+        answer = self.post(ballot)
+        if answer is None:
+            return
+        status, data = answer
+        with self.stats.lock:
+            if status == 200 and data.get("ballot_id") == ballot.ballot_id:
+                self.stats.acked[ballot.ballot_id] = data["receipt"]
+            else:
+                self.stats.rejected.append(f"{status} {data}")
+                return
+        if ballot.retry:
+            self.scheduler.add(time.monotonic() + random.uniform(0.2, 3.0), self.resend, ballot)
+
+    def resend(self, ballot: Planned) -> None:
+        """An acknowledged ballot sent again (a reload, a flaky network): the same receipt."""
+        answer = self.post(ballot)
+        if answer is None:
+            return
+        status, data = answer
+        with self.stats.lock:
+            self.stats.retried += 1
+            if status != 200 or data.get("receipt") != self.stats.acked[ballot.ballot_id]:
+                self.stats.retry_mismatch += 1
+                self.stats.rejected.append(f"retry: {status} {data}")
+
+
+def measure_bare(port: int, concurrency: int, seconds: float) -> tuple[float, int]:
+    """GET the bare view from `concurrency` threads for `seconds`: (requests/s, errors)."""
+    count, errors, lock = [0], [0], threading.Lock()
+    end = time.monotonic() + seconds
+
+    def loop():
+        while time.monotonic() < end:
+            try:
+                status, _data, _ms = request(port, "GET", "/bench/bare")
+                ok = status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+            with lock:
+                count[0] += ok
+                errors[0] += not ok
+
+    start = time.monotonic()
+    threads = [threading.Thread(target=loop) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return count[0] / (time.monotonic() - start), errors[0]
+
+
+def open_links(port: int, tokens: list[str], concurrency: int) -> tuple[float, int]:
+    """Every evaluator opens the seat link before scoring (GET state): the workers warm up, as
+    they do in the hall. Returns (seconds, non-200 answers)."""
+    start, failures = time.monotonic(), 0
+    with ThreadPoolExecutor(concurrency) as pool:
+        for status, _data, _ms in pool.map(
+            lambda token: request(port, "GET", f"/s/{token}/state"), tokens
+        ):
+            failures += status != 200
+    return time.monotonic() - start, failures
+
+
+# Chaos and progress ----------------------------------------------------------------------
+
+
+def watch(hallway: Hallway, server: Server, total: int, chaos: bool) -> None:
+    """Print progress every 5 s; in chaos mode kill a worker at 1/3, the server at 2/3."""
+    stats, steps = hallway.stats, ["worker", "server"] if chaos else []
+    last_print = time.monotonic()
+    while not hallway.stop.wait(0.1):
+        acked = len(stats.acked)
+        now = time.monotonic()
+        if steps and acked >= total * (3 - len(steps)) / 3:
+            step = steps.pop(0)
+            at = now - hallway.start
+            if step == "worker":
+                pid = server.kill_worker()
+                note = f"t={at:5.1f} s  SIGKILL worker {pid} ({acked} acknowledged)"
+            else:
+                server.kill_all()
+                down = time.monotonic()
+                server.start()
+                note = (
+                    f"t={at:5.1f} s  SIGKILL master and workers ({acked} acknowledged); "
+                    f"restarted on the same port, {time.monotonic() - down:.1f} s down"
+                )
+            stats.events.append(note)
+            print("chaos:", note, flush=True)
+        if now - last_print >= 5:
+            last_print = now
+            with stats.lock:
+                print(
+                    f"  t={now - hallway.start:5.1f} s  posts {stats.posts}  "
+                    f"acknowledged {len(stats.acked)}/{total}  5xx {len(stats.errors_5xx)}  "
+                    f"connection errors {stats.connection_errors}",
+                    flush=True,
+                )
+
+
+# The summary -----------------------------------------------------------------------------
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def summary(args, ballots, stats: Stats, stored, bare_rate, bare_errors, finished) -> list[str]:
+    acked = stats.acked
+    stored_ids = {b: r for b, r, _s, _p in stored}
+    pairs = {(s, p) for _b, _r, s, p in stored}
+    lost = [b for b in acked if b not in stored_ids]
+    receipt_differs = sum(1 for b, r in acked.items() if b in stored_ids and stored_ids[b] != r)
+    duplicated = len(stored) - len(pairs)
+    planned_ids = {b.ballot_id for b in ballots}
+    strangers = sum(1 for b in stored_ids if b not in planned_ids)
+    n5xx = len(stats.errors_5xx)
+    p50, p95, p99 = (percentile(stats.latencies, p) for p in (50, 95, 99))
+    goal_p99 = 150 if args.mode == "spread" else 1000
+    span = max(stats.last_answer - (stats.first_send or 0), 1e-9)
+    rate = stats.answered / span
+    share = 100 * rate / bare_rate if bare_rate else float("nan")
+    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(stats.status.items()))
+    w = 34
+    lines = [
+        "=" * 78,
+        f"hall benchmark  mode={args.mode}  db={args.db}  workers={args.workers}  "
+        f"client threads={args.concurrency}  chaos={'yes' if args.chaos else 'no'}"
+        + (f"  CONN_MAX_AGE={args.conn_max_age}" if args.conn_max_age is not None else ""),
+        f"{len(args.tokens)} seats × {len(args.orgs)} reporters"
+        + (f", arrivals over {args.seconds:g} s" if args.mode == "spread" else ", all at once"),
+        "-" * 78,
+        f"{'ballots planned':{w}}{len(ballots)}",
+        f"{'POST requests sent':{w}}{stats.posts}  (answered {stats.answered}: {statuses})",
+        f"{'  responses dropped by client':{w}}{stats.dropped}  (each sent again, same id)",
+        f"{'  acknowledged ballots retried':{w}}{stats.retried}  "
+        f"(other receipt or refused: {stats.retry_mismatch})  "
+        f"{verdict(stats.retry_mismatch == 0)}",
+        f"{'  connection errors (resent)':{w}}{stats.connection_errors}",
+        f"{'acknowledged':{w}}{len(acked)}",
+        f"{'stored':{w}}{len(stored)}  (receipt differs from acknowledged: {receipt_differs}; "
+        f"unknown ids: {strangers})",
+        f"{'lost (acknowledged, not stored)':{w}}{len(lost)}  goal 0  {verdict(not lost)}",
+        f"{'duplicated (seat+reporter > 1)':{w}}{duplicated}  goal 0  {verdict(not duplicated)}",
+        f"{'5xx responses':{w}}{n5xx}  goal 0  {verdict(not n5xx)}",
+        f"{'refused (4xx)':{w}}{len(stats.rejected)}",
+        f"{'submit latency p50 / p95 / p99':{w}}{p50:.1f} / {p95:.1f} / {p99:.1f} ms  "
+        f"goal p99 < {goal_p99} ms  {verdict(p99 < goal_p99)}",
+        f"{'client lag behind schedule (max)':{w}}{stats.max_lag:.2f} s",
+        f"{'submit rate':{w}}{rate:.0f} req/s over {span:.1f} s "
+        f"({len(acked) / span:.0f} ballots acknowledged/s)",
+        f"{'bare view rate (same server)':{w}}{bare_rate:.0f} req/s  "
+        f"({args.bare_seconds:g} s, {args.concurrency} threads, {bare_errors} errors)",
+    ]
+    if args.mode == "burst":
+        lines.append(
+            f"{'submit rate / bare view rate':{w}}{share:.0f} %  "
+            f"goal ≥ 50 %  {verdict(share >= 50)}"
+        )
+    else:
+        lines.append(
+            f"{'submit rate / bare view rate':{w}}{share:.0f} %  "
+            "(paced by the arrivals; the goal is judged in burst mode)"
+        )
+    lines += [f"{'chaos':{w}}{event}" for event in stats.events]
+    if not finished:
+        lines.append(f"RUN INCOMPLETE: time limit {args.timeout:g} s or request limit reached")
+    lines.append("=" * 78)
+    return lines
+
+
+def tracebacks(log: Path, limit: int = 2) -> list[str]:
+    """The first tracebacks in the server log, to report an application error precisely."""
+    text = log.read_text(errors="replace") if log.exists() else ""
+    found = re.findall(r"(?ms)^.*?Traceback \(most recent call last\):.*?^\S.*?$", text)
+    return found[:limit]
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="hall-"))
+    log = workdir / "gunicorn.log"
+    server = None
+    try:
+        database_url = prepare_database(args, workdir)
+        print(f"building the meeting ({args.db}, {workdir}) …", flush=True)
+        hall = build_meeting(args)
+        args.tokens, args.orgs = hall.tokens, hall.orgs
+        ballots = plan(args, hall)
+        close_django_connections()
+        server = Server(args, free_port(), database_url, log)
+        server.start()
+        seconds, failures = open_links(server.port, hall.tokens, min(args.concurrency, 32))
+        print(
+            f"every seat opened its link (GET state): {seconds:.1f} s, {failures} not 200",
+            flush=True,
+        )
+        print(
+            f"gunicorn on {HOST}:{server.port}, {args.workers} sync workers; "
+            f"sending {len(ballots)} ballots ({args.mode}) …",
+            flush=True,
+        )
+        hallway = Hallway(args, server.port, len(ballots))
+        watcher = threading.Thread(
+            target=watch, args=(hallway, server, len(ballots), args.chaos), daemon=True
+        )
+        watcher.start()
+        finished = hallway.play(ballots)
+        watcher.join()
+        print(f"measuring the bare view for {args.bare_seconds:g} s …", flush=True)
+        bare_rate, bare_errors = measure_bare(server.port, args.concurrency, args.bare_seconds)
+        server.stop()
+        stored = stored_ballots(hall.meeting_id)
+        for line in summary(args, ballots, hallway.stats, stored, bare_rate, bare_errors, finished):
+            print(line)
+        problems = hallway.stats.errors_5xx or hallway.stats.rejected
+        if problems:
+            print("first problems:", *problems[:5], sep="\n  ")
+            for trace in tracebacks(log):
+                print(trace)
+            args.keep = True
+        return 0 if finished else 2
+    except RuntimeError as error:
+        print(f"the run broke: {error}; server log: {log}", file=sys.stderr)
+        for trace in tracebacks(log):
+            print(trace, file=sys.stderr)
+        args.keep = True
+        return 2
+    finally:
+        if server is not None:
+            server.stop()
+        close_django_connections()
+        drop_database(args)
+        if args.keep:
+            print(f"kept {workdir} (server log: {log})")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
