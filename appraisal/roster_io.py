@@ -523,15 +523,10 @@ def roster_workbook(rows: list[list[Any]]) -> Workbook:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
-    header_fill = PatternFill("solid", fgColor="F2DCDB")
+    write_header(sheet, [(c.header, c.width) for c in COLUMNS])
     for index, column in enumerate(COLUMNS, start=1):
-        cell = text_cell(sheet, 1, index, column.header)
-        cell.font, cell.fill = Font(bold=True), header_fill
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = column.width
         if column.field in ("code", "phone"):
-            sheet.column_dimensions[letter].number_format = "@"
-    sheet.freeze_panes = "A2"
+            sheet.column_dimensions[get_column_letter(index)].number_format = "@"
     for number, values in enumerate(rows, start=2):
         for index, value in enumerate(values, start=1):
             if value not in (None, ""):
@@ -551,6 +546,29 @@ def roster_workbook(rows: list[list[Any]]) -> Workbook:
     return workbook
 
 
+def write_header(sheet, columns: list[tuple[str, float]]) -> None:
+    """A bold, shaded, frozen header row with the given column widths."""
+    fill = PatternFill("solid", fgColor="F2DCDB")
+    for index, (header, width) in enumerate(columns, start=1):
+        cell = text_cell(sheet, 1, index, header)
+        cell.font, cell.fill = Font(bold=True), fill
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+
+
+def write_help(sheet, explanations: list[tuple[str, str]], notes: list[str]) -> None:
+    """The 说明 sheet of an upload template: each column explained, then general notes."""
+    rows = [[_("Column"), _("Explanation")], *[list(pair) for pair in explanations]]
+    rows += [[], *[["", note] for note in notes]]
+    for number, values in enumerate(rows, start=1):
+        for index, value in enumerate(values, start=1):
+            text_cell(sheet, number, index, value)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 12
+    sheet.column_dimensions["B"].width = 90
+
+
 def write_help_sheet(sheet) -> None:
     notes = [
         _("One row per organization, below the header row; keep the headers as they are."),
@@ -562,16 +580,8 @@ def write_help_sheet(sheet) -> None:
         _("Importing the same file again changes nothing."),
         _("Delete the example row before importing your own roster."),
     ]
-    rows = [[_("Column"), _("Explanation")]]
-    rows += [[h, str(COLUMN_HELP[h]) % {"kinds": kinds_text()}] for h in HEADERS]
-    rows += [[], *[["", note] for note in notes]]
-    for number, values in enumerate(rows, start=1):
-        for index, value in enumerate(values, start=1):
-            text_cell(sheet, number, index, value)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.column_dimensions["A"].width = 12
-    sheet.column_dimensions["B"].width = 90
+    explanations = [(h, str(COLUMN_HELP[h]) % {"kinds": kinds_text()}) for h in HEADERS]
+    write_help(sheet, explanations, notes)
 
 
 def roster_rows(committee: Committee, today: date) -> list[list[Any]]:
@@ -625,7 +635,36 @@ def not_xlsx_error() -> forms.ValidationError:
     )
 
 
-class RosterUploadForm(forms.Form):
+class XlsxUploadForm(forms.Form):
+    """An .xlsx upload, checked for size first, then by content (a zip openpyxl can open)."""
+
+    too_large = gettext_lazy(
+        "The file is %(size)s MB; the limit is %(max)s MB. Split the roster into smaller files."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Check and import")))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.ROSTER_UPLOAD_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                self.too_large
+                % {"size": f"{upload.size / 1024 / 1024:.1f}", "max": f"{limit / 1024 / 1024:g}"},
+                code="too_large",
+            )
+        upload.seek(0)
+        if upload.read(4) != XLSX_MAGIC:
+            raise not_xlsx_error()
+        check_package(upload)
+        upload.seek(0)
+        return upload
+
+
+class RosterUploadForm(XlsxUploadForm):
     file = forms.FileField(
         label=gettext_lazy("Roster workbook (.xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}),
@@ -636,28 +675,6 @@ class RosterUploadForm(forms.Form):
         self.fields["file"].help_text = _(
             "In the template's format, at most %(max)s MB and %(rows)s organizations."
         ) % {"max": settings.ROSTER_UPLOAD_MAX_BYTES // (1024 * 1024), "rows": MAX_ROWS}
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Check and import")))
-
-    def clean_file(self):
-        """Size first, then the content: an .xlsx is a zip that openpyxl can open."""
-        upload = self.cleaned_data["file"]
-        limit = settings.ROSTER_UPLOAD_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _(
-                    "The file is %(size)s MB; the limit is %(max)s MB. Split the roster into "
-                    "smaller files."
-                )
-                % {"size": f"{upload.size / 1024 / 1024:.1f}", "max": f"{limit / 1024 / 1024:g}"},
-                code="too_large",
-            )
-        upload.seek(0)
-        if upload.read(4) != XLSX_MAGIC:
-            raise not_xlsx_error()
-        check_package(upload)
-        upload.seek(0)
-        return upload
 
 
 def check_package(upload) -> None:

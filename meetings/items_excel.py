@@ -14,17 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, Any
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
-from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -32,17 +28,17 @@ from appraisal.roster_io import (
     BAD_DATE,
     TOO_LONG,
     XLSX_CONTENT_TYPE,
-    XLSX_MAGIC,
     RowError,
     TableSpec,
+    XlsxUploadForm,
     cell_date,
     cell_text,
-    check_package,
-    not_xlsx_error,
     open_workbook,
     read_sheet,
     row_error,
     text_cell,
+    write_header,
+    write_help,
 )
 from meetings import rectification as rect
 from meetings.models import ItemProgress, ItemStatus, RectificationItem
@@ -284,12 +280,7 @@ def progress_workbook(items: QuerySet[RectificationItem]) -> Workbook:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
-    header_fill = PatternFill("solid", fgColor="F2DCDB")
-    for index, header in enumerate(HEADERS, start=1):
-        cell = text_cell(sheet, 1, index, header)
-        cell.font, cell.fill = Font(bold=True), header_fill
-        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS[header]
-    sheet.freeze_panes = "A2"
+    write_header(sheet, [(h, WIDTHS[h]) for h in HEADERS])
     for number, item in enumerate(items, start=2):
         note = latest.get(item.pk)
         values = [
@@ -318,45 +309,17 @@ def write_help_sheet(sheet) -> None:
         ),
         _("Uploading the same file again changes nothing."),
     ]
-    rows = [[_("Column"), _("Explanation")]]
-    rows += [[h, str(COLUMN_HELP[h])] for h in HEADERS]
-    rows += [[], *[["", note] for note in notes]]
-    for number, values in enumerate(rows, start=1):
-        for index, value in enumerate(values, start=1):
-            text_cell(sheet, number, index, value)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.column_dimensions["A"].width = 12
-    sheet.column_dimensions["B"].width = 90
+    write_help(sheet, [(h, str(COLUMN_HELP[h])) for h in HEADERS], notes)
 
 
 # The upload form
 
 
-class ItemsUploadForm(forms.Form):
+class ItemsUploadForm(XlsxUploadForm):
+    too_large = gettext_lazy(
+        "The file is %(size)s MB; the limit is %(max)s MB. Split it into smaller files."
+    )
     file = forms.FileField(
         label=gettext_lazy("Progress workbook (.xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Check and import")))
-
-    def clean_file(self):
-        """Size first, then the content: an .xlsx is a zip that openpyxl can open."""
-        upload = self.cleaned_data["file"]
-        limit = settings.ROSTER_UPLOAD_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is %(size)s MB; the limit is %(max)s MB. Split it into smaller files.")
-                % {"size": f"{upload.size / 1024 / 1024:.1f}", "max": f"{limit / 1024 / 1024:g}"},
-                code="too_large",
-            )
-        upload.seek(0)
-        if upload.read(4) != XLSX_MAGIC:
-            raise not_xlsx_error()
-        check_package(upload)
-        upload.seek(0)
-        return upload
