@@ -318,20 +318,27 @@ def item_evidence(request, item_pk, progress_pk):
     return evidence_response(get_object_or_404(item.progress, pk=progress_pk))
 
 
-@staff_required
-def items_excel(request):
-    """Bulk progress update: download the items as a workbook, fill it in, upload it back."""
+def progress_upload(request, scope, *, done: str, template: str, staff_view: bool):
+    """Bulk progress update from a workbook, for the items in `scope`; all rows or none."""
     form = excel.ItemsUploadForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
-        scope = rect.staff_items(request.user)
         result = excel.import_progress(form.cleaned_data["file"], scope, by=request.user)
         if not result.errors:
             messages.success(request, result.summary())
-            return redirect("item_dashboard")
+            return redirect(done)
         errors = result.errors
-    context = {"form": form, "errors": errors, "template_url": reverse("items_excel_template")}
-    return render(request, "meetings/items_excel.html", {**context, "staff_view": True})
+    context = {"form": form, "errors": errors, "template_url": reverse(template)}
+    return render(request, "meetings/items_excel.html", {**context, "staff_view": staff_view})
+
+
+@staff_required
+def items_excel(request):
+    """Bulk progress update: download the items as a workbook, fill it in, upload it back."""
+    scope = rect.staff_items(request.user)
+    return progress_upload(
+        request, scope, done="item_dashboard", template="items_excel_template", staff_view=True
+    )
 
 
 @staff_required
@@ -389,17 +396,10 @@ def my_item_evidence(request, item_pk, progress_pk):
 
 @secretary_required
 def my_items_excel(request):
-    form = excel.ItemsUploadForm(request.POST or None, request.FILES or None)
-    errors = []
-    if request.method == "POST" and form.is_valid():
-        scope = rect.secretary_items(user_secretary(request.user))
-        result = excel.import_progress(form.cleaned_data["file"], scope, by=request.user)
-        if not result.errors:
-            messages.success(request, result.summary())
-            return redirect("my_items")
-        errors = result.errors
-    context = {"form": form, "errors": errors, "template_url": reverse("my_items_excel_template")}
-    return render(request, "meetings/items_excel.html", {**context, "staff_view": False})
+    scope = rect.secretary_items(user_secretary(request.user))
+    return progress_upload(
+        request, scope, done="my_items", template="my_items_excel_template", staff_view=False
+    )
 
 
 @secretary_required
