@@ -16,7 +16,7 @@ from meetings.models import (
 SCOPE_PATHS.update(
     {
         Meeting: "committee",
-        MeetingEvent: "meeting__committee",
+        MeetingEvent: "committee",
         Reporter: "meeting__committee",
         Seat: "meeting__committee",
         Ballot: "reporter__meeting__committee",
@@ -51,13 +51,16 @@ class SeatAdmin(ScopedAdmin):
 class BallotAdmin(ScopedAdmin):
     """Ballots are read-only here: they enter only through the rules in meetings/ballots.py."""
 
-    list_display = ["seat", "reporter", "grade", "receipt", "updated_at"]
+    list_display = ["seat", "reporter", "grade", "receipt"]
     readonly_fields = ["seat", "reporter", "ballot_id", "receipt", "scores", "grade", "opinion"]
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Appraisal meetings")
+
+    def ready(self) -> None:
+        from appraisal.signals import roster_imported
+        from meetings import audit
+
+        roster_imported.connect(audit.record_roster_import, dispatch_uid="audit_roster_import")

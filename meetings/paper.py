@@ -209,6 +209,12 @@ def enter_paper(
             opinion=typed.opinion,
             entered_by=by,
         )
+        MeetingEvent.record(
+            meeting,
+            EventAction.PAPER_ENTERED,
+            by=by,
+            note=f"{seat.code} → {reporter.organization.code}",
+        )
         case = open_case(meeting, seat, reporter)
         if case.status == PaperStatus.DECIDE and case.ballot is None:
             _settle(meeting, case, PaperDecision.PAPER, by=by)
@@ -242,6 +248,7 @@ def _settle(meeting: Meeting, case: PaperCase, choice: str, *, by) -> None:
             # the ballot that counts.
             "ballot_id": uuid.uuid4(),
             "receipt": new_receipt(),
+            "submitted_at": Ballot.stamp(meeting),
         }
         Ballot.objects.update_or_create(seat=case.seat, reporter=case.reporter, defaults=counted)
         meeting.scheme.freeze()

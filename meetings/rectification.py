@@ -30,9 +30,11 @@ from django.utils.translation import gettext_lazy
 from appraisal.models import Organization
 from appraisal.permissions import committee_ids
 from meetings.models import (
+    EventAction,
     ItemEvent,
     ItemProgress,
     ItemStatus,
+    MeetingEvent,
     ProblemSource,
     RectificationItem,
 )
@@ -267,6 +269,14 @@ def _move(item: RectificationItem, name: str, *, by, note: str = "") -> Rectific
     item.status = move.target
     item.save(update_fields=["status", "updated_at"])
     _log(item, by, move.action, note=note, changes={"status": [old, item.status]})
+    MeetingEvent.objects.create(
+        committee_id=item.organization.committee_id,
+        meeting_id=item.meeting_id,
+        action=EventAction.ITEM_STATUS,
+        by=by,
+        note=f"{item.organization.code} #{item.pk}: "
+        f"{ItemStatus(old).label} → {item.get_status_display()}"[:200],
+    )
     return item
 
 

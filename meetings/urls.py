@@ -30,4 +30,5 @@ urlpatterns += [
     path("", include("meetings.urls_results")),
     path("", include("meetings.urls_pdf")),
     path("", include("meetings.urls_exports")),
+    path("", include("meetings.urls_audit")),
 ]

@@ -88,7 +88,7 @@ def detail_context(meeting, daily_formset=None) -> dict:
         "seat_counts": meeting.seats.values("group__name").annotate(n=Count("id")).order_by(),
         "n_ballots": Ballot.objects.for_meeting(meeting).count(),
         "next_stages": [(Stage(to), reasons) for to, reasons in meeting.next_stages()],
-        "events": meeting.events.select_related("by"),
+        "events": meeting.events.select_related("by").order_by("-at", "-id")[:5],
         "agenda_open": can_change_agenda(meeting),
         "daily_open": can_change_daily(meeting),
     }

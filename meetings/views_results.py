@@ -219,10 +219,18 @@ def careless_lines(meeting, seats) -> list[tuple]:
 
 
 def ballot_groups(meeting, details, ballots: list[BallotRow], columns) -> list[dict]:
-    """Each evaluator group's share in one reporter's result, with its ballots, best first."""
+    """Each evaluator group's share in one reporter's result, with its ballots, best first.
+
+    In an anonymous meeting a group with fewer than SMALL_GROUP ballots for this reporter is
+    `hidden`: its mean, grade votes and ballots would come too close to single persons."""
     holders, groups = seat_holders(meeting), group_codes(meeting)
     out = []
     for detail in details:
+        size = max(len(detail.totals), sum(detail.grade_counts.values()))
+        if meeting.anonymous and 0 < size < export_rows.SMALL_GROUP:
+            name = groups.get(detail.code, ("", detail.code))[1]
+            out.append({"detail": detail, "name": name, "lines": [], "hidden": True})
+            continue
         mine = [b for b in ballots if groups.get(b.group, (b.group,))[0] == detail.code]
         mine.sort(key=lambda b: (b.total is None, -(b.total or 0), b.seat))
         scored = [b for b in mine if b.total is not None]

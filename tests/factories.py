@@ -103,5 +103,6 @@ def make_seat(meeting: Meeting, group_code: str | None = None, **fields) -> Seat
 def make_ballot(seat: Seat, reporter: Reporter, scores=None, grade=None, opinion="") -> Ballot:
     """Stores a valid ballot directly (scoring need not be open), after every input check."""
     ballot = build_ballot(seat, reporter, BallotInput(scores=scores, grade=grade, opinion=opinion))
+    ballot.submitted_at = Ballot.stamp(reporter.meeting)
     ballot.save()
     return ballot

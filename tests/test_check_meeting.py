@@ -166,13 +166,22 @@ def test_scoring_left_open_after_the_meeting_closed_is_named(hall):
 def test_a_ballot_stored_after_scoring_closed_is_named(hall):
     # Close as the events say it happened an hour ago: every ballot stored since is late.
     an_hour_ago = timezone.now() - timedelta(hours=1)
+    Ballot.objects.filter(reporter__meeting=hall).update(submitted_at=timezone.now())
     Reporter.objects.filter(meeting=hall).update(scoring=ScoringState.CLOSED)
     MeetingEvent.objects.create(
-        meeting=hall, action=EventAction.SCORING_CLOSED, note="JD01", at=an_hour_ago
+        committee=hall.committee,
+        meeting=hall,
+        action=EventAction.SCORING_CLOSED,
+        note="JD01",
+        at=an_hour_ago,
     )
     Meeting.objects.filter(pk=hall.pk).update(stage=Stage.CLOSED)
     MeetingEvent.objects.create(
-        meeting=hall, from_stage=Stage.LIVE, to_stage=Stage.CLOSED, at=an_hour_ago
+        committee=hall.committee,
+        meeting=hall,
+        from_stage=Stage.LIVE,
+        to_stage=Stage.CLOSED,
+        at=an_hour_ago,
     )
     hall.refresh_from_db()
     ok, lines = check(hall)
@@ -182,9 +191,10 @@ def test_a_ballot_stored_after_scoring_closed_is_named(hall):
 
 
 def test_paper_ballots_typed_in_after_the_close_are_not_late(hall):
+    later = timezone.now() + timedelta(hours=1)
+    Ballot.objects.filter(reporter=hall.a).update(paper=True, submitted_at=later)
+    Ballot.objects.filter(reporter=hall.b).update(submitted_at=timezone.now() - timedelta(hours=1))
     close(hall)
-    Ballot.objects.filter(reporter=hall.a).update(paper=True, updated_at=timezone.now())
-    Ballot.objects.filter(reporter=hall.b).update(updated_at=timezone.now() - timedelta(hours=1))
     assert check(hall)[0]
 
 

@@ -157,7 +157,8 @@ def test_the_drill_down_lists_exactly_that_reporters_ballots(staff_client, commi
     make_ballot(other, reporters[2], scores=scores(10, 10, 10), grade="差")
     response = staff_client.get(reporter_url(reporters[0]))
     html = response.content.decode()
-    mine = [b for b in rows.ballot_rows(meeting) if b.org_code == "A01"]
+    # The single BM ballot of this anonymous meeting is a group of one: not listed.
+    mine = [b for b in rows.ballot_rows(meeting) if b.org_code == "A01" and b.seat]
     seats = re.findall(r'<tr class="ballot-row[^"]*" data-seat="([^"]+)"', html)
     assert sorted(seats) == sorted(b.seat for b in mine) and "BM009" not in seats
     for ballot in mine:
@@ -165,7 +166,7 @@ def test_the_drill_down_lists_exactly_that_reporters_ballots(staff_client, commi
 
 
 def test_the_drill_down_marks_and_explains_the_trimmed_totals(staff_client, committee, orgs):
-    meeting, reporters = scored_meeting(committee, orgs)
+    meeting, reporters = scored_meeting(committee, orgs, anonymous=False)
     html = staff_client.get(reporter_url(reporters[0]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     # LD totals of A01: 91, 92, 87, 97, 55 → drop 97.00 (LD004) and 55.00 (LD005).
     assert re.search(r'data-seat="LD004" data-dropped="high"', html)
@@ -174,6 +175,19 @@ def test_the_drill_down_marks_and_explains_the_trimmed_totals(staff_client, comm
     assert "Dropped one highest total 97.00 and one lowest total 55.00" in html
     assert "the other 3: 90.00" in html
     assert "Fewer than 5 ballots, so nothing was dropped" in html
+
+
+def test_an_anonymous_meeting_hides_a_group_with_fewer_than_five_ballots(
+    staff_client, committee, orgs
+):
+    meeting, reporters = scored_meeting(committee, orgs, anonymous=True)
+    url = reporter_url(reporters[0])
+    html = staff_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # Five LD ballots are shown; the single BM ballot is neither listed nor averaged.
+    assert 'id="group-LD"' in html and 'id="group-BM"' not in html
+    assert "Fewer than 5 ballots: not shown" in html
+    assert "意见BM" not in html and "BM00" not in html
+    assert html.count('class="small-group"') == 2  # the indicator and the grade breakdown
 
 
 def test_an_anonymous_meeting_shows_seat_codes_and_never_a_holder(staff_client, committee, orgs):

@@ -36,7 +36,8 @@ def scores(zz, zd, zf):
 def meeting(committee):
     """Two reporters (one named like a formula), a practice reporter, three seats, opinions
     that start with + - @ and an item whose problem is a formula."""
-    meeting = make_meeting(committee, title="2025年度述职评议会")
+    # Named: its groups are too small to be broken down in an anonymous meeting.
+    meeting = make_meeting(committee, title="2025年度述职评议会", anonymous=False)
     first = make_reporter(
         meeting, make_org(committee, code="A01", name=LINK), secretary_name="张明", daily=D(90)
     )

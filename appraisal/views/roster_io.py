@@ -4,6 +4,7 @@ import re
 from io import BytesIO
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +18,7 @@ from appraisal.roster_io import (
     template_workbook,
     workbook_bytes,
 )
+from appraisal.signals import roster_imported
 
 # Characters that Windows does not allow in a file name.
 UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
@@ -39,7 +41,12 @@ def roster_import(request):
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
-        result = import_roster(form.cleaned_data["file"], committee, timezone.localdate())
+        with transaction.atomic():  # the audit row is stored with the roster or not at all
+            result = import_roster(form.cleaned_data["file"], committee, timezone.localdate())
+            if not result.errors:
+                roster_imported.send(
+                    sender=None, committee=committee, by=request.user, summary=result.summary()
+                )
         if not result.errors:
             messages.success(request, result.summary())
             return redirect("org_list")

@@ -19,7 +19,9 @@ from meetings.bundle.read import BundleInvalid, read_bundle
 from meetings.models import (
     Ballot,
     Comment,
+    EventAction,
     Meeting,
+    MeetingEvent,
     RectificationItem,
     Reporter,
     ScoringState,
@@ -52,6 +54,17 @@ def import_bundle(data: dict, committee: Committee, *, by=None) -> Meeting:
             date=m["date"],
             venue=m["venue"],
             anonymous=m["anonymous"],
+        )
+        MeetingEvent.record(
+            meeting,
+            EventAction.MEETING_IMPORTED,
+            by=by,
+            note=_("%(reporters)d reporters, %(seats)d seats, %(ballots)d ballots")
+            % {
+                "reporters": len(bundle["reporters"]),
+                "seats": len(bundle["seats"]),
+                "ballots": len(bundle["ballots"]),
+            },
         )
         reporters = store_reporters(meeting, bundle["reporters"], orgs)
         seats = store_seats(meeting, bundle["seats"], orgs)

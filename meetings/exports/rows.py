@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import random
 import secrets
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -21,6 +22,8 @@ from meetings.models import Ballot, Comment, Meeting, RectificationItem, Reporte
 from meetings.results import ResultRow, meeting_results
 
 NO_GRADE = "无"  # grade_counts key for reporters without a grade
+# In an anonymous meeting no breakdown shows a group with fewer ballots than this.
+SMALL_GROUP = 5
 SAME_SCORES, SAME_GRADE = "same_scores", "same_grade"
 SAME_SCORES_FROM = 2  # indicator ballots from one seat before its scores may look careless
 SAME_GRADE_FROM = 3  # grades from one seat before they may look careless
@@ -278,8 +281,21 @@ def ballot_rows(meeting: Meeting, *, shuffle: random.Random | None = None) -> li
         rows.append(
             BallotRow(seat, group, org_code, org_name, scores, total, grade or None, opinion)
         )
+    if meeting.anonymous:
+        rows = without_small_groups(rows)
     (shuffle or secrets.SystemRandom()).shuffle(rows)
     return rows
+
+
+def without_small_groups(rows: list[BallotRow]) -> list[BallotRow]:
+    """Rows whose group gave a reporter fewer than SMALL_GROUP ballots lose the group and the
+    seat code (which may name the group): a handful of ballots from one small group comes too
+    close to single persons."""
+    sizes = Counter((row.org_code, row.group) for row in rows)
+    return [
+        row if sizes[row.org_code, row.group] >= SMALL_GROUP else replace(row, group="", seat="")
+        for row in rows
+    ]
 
 
 def careless_seats(meeting: Meeting) -> list[CarelessSeat]:

@@ -142,7 +142,12 @@ class Meeting(models.Model):
             if reasons:
                 raise StageError(reasons)
             event = MeetingEvent.objects.create(
-                meeting=locked, from_stage=locked.stage, to_stage=to, by=by, note=note
+                committee_id=locked.committee_id,
+                meeting=locked,
+                from_stage=locked.stage,
+                to_stage=to,
+                by=by,
+                note=note,
             )
             locked.stage = to
             locked.save(update_fields=["stage", "updated_at"])
@@ -246,40 +251,65 @@ class EventAction(models.TextChoices):
     RESULTS_HIDDEN = "results_hidden", _("Results hidden from the projector")
     LINKS_ISSUED = "links_issued", _("Seat links issued")
     LINK_REVOKED = "link_revoked", _("Seat link revoked")
+    BALLOT_REPLACED = "ballot_replaced", _("Ballot replaced")
+    PAPER_ENTERED = "paper_entered", _("Paper ballot typed")
     PAPER_DECIDED = "paper_decided", _("Paper ballot decided")
     REHEARSAL_PURGED = "rehearsal_purged", _("Rehearsal ballots purged")
     COUNTDOWN = "countdown", _("Countdown")
     TIME_LIMIT = "time_limit", _("Time limit changed")
     PROJECTOR_LINK = "projector_link", _("Projector link issued")
+    ITEM_STATUS = "item_status", _("Rectification item status changed")
+    ROSTER_IMPORTED = "roster_imported", _("Roster imported")
+    MEETING_IMPORTED = "meeting_imported", _("Meeting imported from a bundle")
 
 
 class MeetingEvent(models.Model):
-    """A row of a meeting's history: stage moves and every other consequential action."""
+    """The audit trail: one row per consequential action, appended and never changed.
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
+    Triggers refuse UPDATE and DELETE on this table (appraisal/dbguard.py). Rows belong to a
+    committee and usually to one of its meetings; roster imports belong to the committee only.
+    """
+
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="+")
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
     action = models.CharField(
         _("action"), max_length=20, choices=EventAction.choices, default=EventAction.STAGE
     )
     from_stage = models.CharField(_("from stage"), max_length=20, choices=Stage.choices, blank=True)
     to_stage = models.CharField(_("to stage"), max_length=20, choices=Stage.choices, blank=True)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = _("meeting event")
-        verbose_name_plural = _("meeting events")
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.meeting}: {self.get_action_display()} {self.note}".strip()
+        return f"{self.meeting or self.committee}: {self.get_action_display()} {self.note}".strip()
 
     @classmethod
     def record(cls, meeting: Meeting, action: str, *, by=None, note: str = "") -> MeetingEvent:
         """Append one row to the meeting's history."""
-        return cls.objects.create(meeting=meeting, action=action, by=by, note=note[:200])
+        return cls.objects.create(
+            committee_id=meeting.committee_id,
+            meeting=meeting,
+            action=action,
+            by=by,
+            note=note[:200],
+        )
+
+    @classmethod
+    def record_committee(
+        cls, committee: Committee, action: str, *, by=None, note: str = ""
+    ) -> MeetingEvent:
+        """Append one row to a committee's history that concerns no single meeting."""
+        return cls.objects.create(committee=committee, action=action, by=by, note=note[:200])
 
 
 class ScoringState(models.TextChoices):
@@ -417,9 +447,18 @@ def new_receipt() -> str:
     return secrets.token_hex(4).upper()
 
 
-class Ballot(models.Model):
-    """One seat's ballot for one reporter: indicator scores, a grade, or both."""
+def random_id() -> int:
+    """A primary key that says nothing about the order rows arrived in (62 random bits)."""
+    return secrets.randbits(62) + 1
 
+
+class Ballot(models.Model):
+    """One seat's ballot for one reporter: indicator scores, a grade, or both.
+
+    Its key is random and, for an anonymous meeting, it carries no time (`submitted_at` stays
+    empty): nothing in the row tells who voted or in which order ballots arrived."""
+
+    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
     seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="ballots")
     reporter = models.ForeignKey(Reporter, on_delete=models.PROTECT, related_name="ballots")
     ballot_id = models.UUIDField(_("ballot id"), default=uuid.uuid4, unique=True)
@@ -429,8 +468,8 @@ class Ballot(models.Model):
     grade = models.CharField(_("grade"), max_length=4, choices=Grade.choices, blank=True)
     opinion = models.TextField(_("opinion"), max_length=500, blank=True)
     paper = models.BooleanField(_("entered from paper"), default=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # When the ballot counting now was stored; None for anonymous meetings and bundle imports.
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
 
     objects = BallotQuerySet.as_manager()
 
@@ -450,11 +489,17 @@ class Ballot(models.Model):
     def __str__(self) -> str:
         return f"{self.seat} → {self.reporter}"
 
+    @staticmethod
+    def stamp(meeting: Meeting):
+        """The time a ballot stored now carries: none at all for an anonymous meeting."""
+        return None if meeting.anonymous else timezone.now()
+
 
 class BallotReceipt(models.Model):
     """Every ballot id a seat has sent and its receipt: a retried request gets the same answer
     and stores nothing new, even after a newer ballot replaced that one."""
 
+    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
     ballot_id = models.UUIDField(_("ballot id"), unique=True)
     seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="+")
     reporter = models.ForeignKey(Reporter, on_delete=models.CASCADE, related_name="+")

@@ -112,12 +112,12 @@ class ItemProgress(models.Model):
 
 
 class ItemEvent(models.Model):
-    """One row of an item's history: who changed what, and when."""
+    """One row of an item's history: who changed what, and when. Append-only (triggers)."""
 
-    item = models.ForeignKey(RectificationItem, on_delete=models.CASCADE, related_name="events")
+    item = models.ForeignKey(RectificationItem, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("at"), default=timezone.now)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(_("action"), max_length=30)
     note = models.TextField(_("note"), blank=True)
