@@ -54,8 +54,13 @@ def links_csv(meeting: Meeting, rows: list[dict]) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["seat" if c == "code" else c for c in columns])
     for row in rows:
-        writer.writerow([row[c] for c in columns])
+        writer.writerow([csv_text(row[c]) for c in columns])
     return buffer.getvalue()
+
+
+def csv_text(value: str) -> str:
+    """A cell Excel shows as text: one starting with = + - @ (a formula) gets a leading '."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def print_order(meeting: Meeting, rows: list[dict]) -> list[dict]:

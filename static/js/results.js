@@ -16,6 +16,11 @@
 
   function gradeColor(grade) { return GRADE_COLORS[grade] || "#6c757d"; }
 
+  // A tooltip formatter returns HTML: names and titles typed by users go in escaped.
+  function esc(text) {
+    return String(text).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+  }
+
   var builders = {
     ranking: function (el) {
       var rows = data.ranking || [];
@@ -56,7 +61,7 @@
         tooltip: {
           trigger: "item",
           formatter: function (p) {
-            return p.name + "<br>" + labels.composite + " " + p.value[0].toFixed(2) +
+            return esc(p.name) + "<br>" + labels.composite + " " + p.value[0].toFixed(2) +
               "<br>" + labels.stdev + " " + p.value[1].toFixed(2);
           }
         },
@@ -104,7 +109,7 @@
           trigger: "axis",
           formatter: function (ps) {
             var r = rows[ps[0].dataIndex];
-            return r.year + " " + r.title + "<br>" + labels.composite + " " + (r.composite || "—") +
+            return r.year + " " + esc(r.title) + "<br>" + labels.composite + " " + (r.composite || "—") +
               " · " + labels.rank + " " + (r.rank === null ? "—" : r.rank) + " · " + (r.grade || "—");
           }
         },
