@@ -10,7 +10,7 @@ urlpatterns = [
     re_path(r"^(?P<token>[^/]+)/state/?$", views.evaluator_state, name="evaluator_state"),
     re_path(r"^(?P<token>[^/]+)/ballots/?$", views.evaluator_ballot, name="evaluator_ballot"),
     re_path(
-        r"^(?P<token>[^/]+)/reports/(?P<org>[^/]+)/?$",
+        r"^(?P<token>[^/]+)/reports/(?P<org>.+?)/?$",  # an org code may hold "/"
         views.evaluator_report,
         name="evaluator_report",
     ),

@@ -324,6 +324,20 @@ def test_the_written_report_downloads_as_an_attachment(client, hall, private_roo
         report.file.delete(save=False)
 
 
+def test_a_report_downloads_even_when_the_org_code_holds_a_slash(client, committee, private_root):
+    meeting = make_meeting(committee)
+    reporter = make_reporter(meeting, make_org(committee, code="JD/01"))
+    url = f"/s/{make_seat(meeting, 'LD', code='LD001').issue_link()}/"
+    report = DutyReport.objects.create(reporter=reporter, file_name="述职报告.pdf")
+    report.file.save("report.pdf", ContentFile(b"%PDF-1.4 report"))
+    try:
+        response = client.get(url + "reports/JD/01")
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == b"%PDF-1.4 report"
+    finally:
+        report.file.delete(save=False)
+
+
 def test_a_report_without_a_file_or_of_another_meeting_is_not_found(client, hall, committee):
     DutyReport.objects.create(reporter=hall.jd02, achievements="……")
     stranger = make_reporter(make_meeting(committee), make_org(committee, code="X1"))
