@@ -24,7 +24,8 @@ from meetings.models import (
 )
 
 CACHE_SECONDS = 1
-RESULT_STAGES = (Stage.CLOSED, Stage.PUBLISHED)
+# Results reach anyone but staff only once published (the projector too).
+RESULT_STAGES = (Stage.PUBLISHED,)
 
 
 class LiveError(Exception):
@@ -157,14 +158,14 @@ def close_scoring(meeting: Meeting, reporter: Reporter | None, by) -> int:
 
 
 def show_results(meeting: Meeting, shown: bool, by) -> bool:
-    """Show or hide the results on the projector; shown only once scoring is closed."""
+    """Show or hide the results on the projector; shown only once they are published."""
     with transaction.atomic():
         locked = _locked(meeting)
         if shown and locked.stage not in RESULT_STAGES:
             raise LiveError(
                 _(
-                    "Results are official only once scoring is closed: move the meeting to "
-                    "“Scoring closed” first, then show them."
+                    "Results reach the hall only once they are published: move the meeting "
+                    "to “Results published” first, then show them."
                 )
             )
         if locked.results_shown == shown:
@@ -295,7 +296,7 @@ def _desk_counts(meeting: Meeting) -> dict:
 
 
 def results_visible(meeting: Meeting) -> bool:
-    """Results reach the projector only when staff show them and scoring is closed."""
+    """Results reach the projector only when staff show them and they are published."""
     return meeting.results_shown and meeting.stage in RESULT_STAGES
 
 

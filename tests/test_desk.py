@@ -211,20 +211,27 @@ def test_scoring_opens_only_while_the_meeting_is_in_session(staff_client, commit
     assert "In session" in message_texts(response)[0]
 
 
-def test_results_cannot_be_shown_before_scoring_is_closed(staff_client, committee):
-    meeting, *_ = make_hall(committee)
+def test_results_cannot_be_shown_before_they_are_published(staff_client, committee):
+    meeting, practice, *_ = make_hall(committee)
     response = act(staff_client, meeting, "results-show")
     assert not reload(meeting).results_shown
-    assert "official only once scoring is closed" in message_texts(response)[0]
+    assert "only once they are published" in message_texts(response)[0]
+    practice.delete()
+    meeting.set_scoring(ScoringState.CLOSED)
+    act(staff_client, meeting, "stage", to=Stage.CLOSED)
+    response = act(staff_client, meeting, "results-show")
+    assert not reload(meeting).results_shown
+    assert "only once they are published" in message_texts(response)[0]
     assert not meeting.events.filter(action=EventAction.RESULTS_SHOWN).exists()
 
 
-def test_results_are_shown_and_hidden_once_scoring_is_closed(staff_client, committee, staff):
+def test_results_are_shown_and_hidden_once_published(staff_client, committee, staff):
     meeting, practice, *_ = make_hall(committee)
     practice.delete()  # the practice round is purged before scoring closes
     meeting.set_scoring(ScoringState.CLOSED)
     act(staff_client, meeting, "stage", to=Stage.CLOSED)
-    assert reload(meeting).stage == Stage.CLOSED
+    act(staff_client, meeting, "stage", to=Stage.PUBLISHED)
+    assert reload(meeting).stage == Stage.PUBLISHED
     act(staff_client, meeting, "results-show")
     assert reload(meeting).results_shown
     assert (last_event(meeting).action, last_event(meeting).by) == (

@@ -135,8 +135,12 @@ def test_no_score_reaches_the_projector_before_results_are_shown(client, committ
     # Even a flag set while the meeting is still in session shows nothing.
     Meeting.objects.filter(pk=meeting.pk).update(results_shown=True)
     assert_no_score()
-    Meeting.objects.filter(pk=meeting.pk).update(results_shown=False)
     close_scoring(meeting)
+    # Nor once scoring is closed: results reach the hall only once published.
+    assert_no_score()
+    Meeting.objects.filter(pk=meeting.pk).update(results_shown=False)
+    with pytest.raises(live.LiveError):
+        live.show_results(meeting, True, None)
     assert_no_score()
 
 
@@ -144,6 +148,7 @@ def test_results_reach_the_projector_once_shown_and_leave_when_hidden(client, co
     meeting, *_ = make_scored_hall(committee)
     token = meeting.issue_projector_link()
     close_scoring(meeting)
+    meeting.advance(Stage.PUBLISHED)
     live.show_results(meeting, True, None)
     results = state_of(client, token).json()["results"]
     expected = [

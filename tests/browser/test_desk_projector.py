@@ -113,6 +113,11 @@ def test_scores_reach_the_hall_screen_only_when_staff_show_them(page, browser, l
     for text in composites:
         assert text not in screen.content()
 
+    # Nor once scoring is closed: results reach the hall once published.
+    desk_button(page, "results-show").click()
+    expect(page.locator(".alert-danger")).to_be_visible()
+    desk_button(page, "stage", Stage.PUBLISHED).click()
+    expect(page.locator("#desk-stage")).to_have_text("结果已公布")
     desk_button(page, "results-show").click()
     expect(screen.locator("#p-results")).to_be_visible(timeout=3000)
     expect(screen.locator("#p-results tbody tr")).to_have_count(2)

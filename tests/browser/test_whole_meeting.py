@@ -231,7 +231,9 @@ def test_a_whole_meeting_runs_from_the_desk_to_the_results_on_the_hall_screen(ac
         expect_no_score_on(screen, composites)
         screen.wait_for_timeout(250)
 
-    # Staff show the results: the ranking the scoring rules give, within one poll.
+    # Staff publish and show the results: the ranking the scoring rules give, within one poll.
+    press(desk, desk_button(desk, "stage", Stage.PUBLISHED))
+    expect(desk.locator("#desk-stage")).to_have_text("结果已公布")
     press(desk, desk_button(desk, "results-show"))
     table = screen.locator("#p-results tbody tr")
     expect(table).to_have_count(3, timeout=SCREEN_MS)
