@@ -60,7 +60,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--mode", choices=["spread", "burst"], default="spread")
     parser.add_argument("--seconds", type=float, default=60, help="spread: arrivals over (60)")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (4)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4)")
+    parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
     parser.add_argument("--concurrency", type=int, help="client threads (burst: 200, spread: 64)")
     parser.add_argument("--seats", type=int, default=300)
     parser.add_argument("--reporters", type=int, default=30)
@@ -186,7 +188,9 @@ class Server:
             "--workers",
             str(args.workers),
             "--worker-class",
-            "sync",
+            args.worker_class,
+            "--threads",
+            str(args.threads),
             "--timeout",
             "60",
             "--access-logfile",
@@ -237,6 +241,17 @@ class Server:
             if int(fields[1]) == self.process.pid and fields[0] != "Z":
                 pids.append(int(stat.parent.name))
         return pids
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the master and its live workers have used so far."""
+        total = 0
+        for pid in [self.process.pid, *self.workers()]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+        return total / os.sysconf("SC_CLK_TCK")
 
     def kill_worker(self) -> int:
         pid = random.choice(self.workers())
@@ -510,7 +525,7 @@ def measure_bare(port: int, concurrency: int, seconds: float) -> tuple[float, in
         thread.start()
     for thread in threads:
         thread.join()
-    return count[0] / (time.monotonic() - start), errors[0]
+    return count[0] / (time.monotonic() - start), errors[0], count[0]
 
 
 def open_links(port: int, tokens: list[str], concurrency: int) -> tuple[float, int]:
@@ -523,6 +538,81 @@ def open_links(port: int, tokens: list[str], concurrency: int) -> tuple[float, i
         ):
             failures += status != 200
     return time.monotonic() - start, failures
+
+
+def machine_busy_seconds() -> float:
+    """CPU time all processes of the machine have used since boot (from /proc/stat)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def pg_backends_ticks() -> dict[int, int]:
+    """CPU ticks of each PostgreSQL backend serving the benchmark's database, by pid."""
+    ticks = {}
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if f" {PG_BENCH_DB} ".encode() not in cmdline.read_bytes():
+                continue
+            fields = (cmdline.parent / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks[int(cmdline.parent.name)] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+@dataclass
+class CpuMeter:
+    """Where the CPU went during a phase: the server, PostgreSQL, this client, the rest.
+
+    PostgreSQL backends come and go (CONN_MAX_AGE), so they are sampled twice a second."""
+
+    server: Server
+    spans: dict = field(default_factory=dict)
+    backends: dict = field(default_factory=dict)
+    done: threading.Event = field(default_factory=threading.Event)
+
+    def _sample(self) -> None:
+        for pid, ticks in pg_backends_ticks().items():
+            first, _last = self.backends.get(pid, (ticks, ticks))
+            self.backends[pid] = (first, ticks)
+
+    def _sampler(self) -> None:
+        while not self.done.wait(0.5):
+            self._sample()
+
+    def start(self) -> None:
+        self.backends, self.done = {}, threading.Event()
+        for pid, ticks in pg_backends_ticks().items():
+            self.backends[pid] = (ticks, ticks)
+        threading.Thread(target=self._sampler, daemon=True).start()
+        self.spans = {
+            "wall": time.monotonic(),
+            "server": self.server.cpu_seconds(),
+            "client": time.process_time(),
+            "machine": machine_busy_seconds(),
+            "load": os.getloadavg()[0],
+        }
+
+    def stop(self, requests: int) -> dict:
+        begun = self.spans
+        self.done.set()
+        self._sample()
+        wall = time.monotonic() - begun["wall"]
+        server = self.server.cpu_seconds() - begun["server"]
+        client = time.process_time() - begun["client"]
+        clk = os.sysconf("SC_CLK_TCK")
+        database = sum(last - first for first, last in self.backends.values()) / clk
+        machine = machine_busy_seconds() - begun["machine"]
+        return {
+            "server_ms": 1000 * server / max(requests, 1),
+            "database_ms": 1000 * database / max(requests, 1),
+            "server_cores": server / wall,
+            "database_cores": database / wall,
+            "client_cores": client / wall,
+            "others_cores": max(0.0, machine - server - database - client) / wall,
+            "load": (begun["load"], os.getloadavg()[0]),
+        }
 
 
 # Chaos and progress ----------------------------------------------------------------------
@@ -595,7 +685,9 @@ def summary(args, ballots, stats: Stats, stored, bare_rate, bare_errors, finishe
     w = 34
     lines = [
         "=" * 78,
-        f"hall benchmark  mode={args.mode}  db={args.db}  workers={args.workers}  "
+        f"hall benchmark  mode={args.mode}  db={args.db}  workers={args.workers}"
+        + (f" gthread×{args.threads}" if args.worker_class == "gthread" else "")
+        + "  "
         f"client threads={args.concurrency}  chaos={'yes' if args.chaos else 'no'}"
         + (f"  CONN_MAX_AGE={args.conn_max_age}" if args.conn_max_age is not None else ""),
         f"{len(args.tokens)} seats × {len(args.orgs)} reporters"
@@ -640,6 +732,32 @@ def summary(args, ballots, stats: Stats, stored, bare_rate, bare_errors, finishe
     return lines
 
 
+def cpu_lines(args, submit: dict, bare: dict) -> list[str]:
+    """Where the CPU went: the figures that do not depend on what else runs on the machine."""
+    w = 34
+    server = (
+        "n/a (workers were killed)"
+        if args.chaos
+        else f"{submit['server_ms']:.2f} ms per answered POST, "
+        f"{bare['server_ms']:.2f} ms per bare GET"
+    )
+    postgres = args.db == "postgres"
+    return [
+        f"{'server CPU':{w}}{server}",
+        *(
+            [f"{'PostgreSQL backends CPU':{w}}{submit['database_ms']:.2f} ms per answered POST"]
+            if postgres
+            else []
+        ),
+        f"{'CPU in use during submit (cores)':{w}}server {submit['server_cores']:.2f}, "
+        + (f"PostgreSQL {submit['database_cores']:.2f}, " if postgres else "")
+        + f"client {submit['client_cores']:.2f}, other processes {submit['others_cores']:.2f} "
+        f"(of {os.cpu_count()})",
+        f"{'load average (1 min) start → end':{w}}"
+        f"{submit['load'][0]:.1f} → {submit['load'][1]:.1f}",
+    ]
+
+
 def tracebacks(log: Path, limit: int = 2) -> list[str]:
     """The first tracebacks in the server log, to report an application error precisely."""
     text = log.read_text(errors="replace") if log.exists() else ""
@@ -667,7 +785,7 @@ def main(argv=None) -> int:
             flush=True,
         )
         print(
-            f"gunicorn on {HOST}:{server.port}, {args.workers} sync workers; "
+            f"gunicorn on {HOST}:{server.port}, {args.workers} {args.worker_class} workers; "
             f"sending {len(ballots)} ballots ({args.mode}) …",
             flush=True,
         )
@@ -676,13 +794,21 @@ def main(argv=None) -> int:
             target=watch, args=(hallway, server, len(ballots), args.chaos), daemon=True
         )
         watcher.start()
+        meter = CpuMeter(server)
+        meter.start()
         finished = hallway.play(ballots)
         watcher.join()
+        cpu_submit = meter.stop(hallway.stats.answered)
         print(f"measuring the bare view for {args.bare_seconds:g} s …", flush=True)
-        bare_rate, bare_errors = measure_bare(server.port, args.concurrency, args.bare_seconds)
+        meter.start()
+        bare_rate, bare_errors, bare_count = measure_bare(
+            server.port, args.concurrency, args.bare_seconds
+        )
+        cpu_bare = meter.stop(bare_count)
         server.stop()
         stored = stored_ballots(hall.meeting_id)
-        for line in summary(args, ballots, hallway.stats, stored, bare_rate, bare_errors, finished):
+        lines = summary(args, ballots, hallway.stats, stored, bare_rate, bare_errors, finished)
+        for line in lines[:-1] + cpu_lines(args, cpu_submit, cpu_bare) + lines[-1:]:
             print(line)
         problems = hallway.stats.errors_5xx or hallway.stats.rejected
         if problems:

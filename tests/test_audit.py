@@ -4,6 +4,7 @@ it per meeting and for their committees; other committees never see it."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -84,6 +85,33 @@ def test_a_whole_meeting_leaves_one_row_per_consequential_action(hall, staff):
         MeetingEvent.objects.filter(action=EventAction.ITEM_STATUS).values_list("note", flat=True)
     )
     assert all(n.startswith(f"JD01 #{item.pk}:") for n in notes) and "已完成" in notes[0]
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_a_seat_replacing_its_ballot_is_recorded_without_its_content(client, committee, anonymous):
+    meeting = make_meeting(committee, anonymous=anonymous)
+    reporter = make_reporter(meeting, make_org(committee, code="JD01", name="东华门街道"))
+    seat = make_seat(meeting, "LD", code="LD001")
+    meeting.advance(Stage.REPORTS)
+    meeting.advance(Stage.LIVE)
+    meeting.set_scoring(ScoringState.OPEN)
+    url = f"/s/{seat.issue_link()}/ballots"
+
+    def send(grade: str, ballot_id: str | None = None) -> str:
+        body = {"ballot_id": ballot_id or str(uuid.uuid4()), "org": "JD01", "grade": grade}
+        assert client.post(url, body, content_type="application/json").status_code == 200
+        return body["ballot_id"]
+
+    first = send("好")
+    send("好", first)  # a retry: nothing replaced
+    send("好")  # a new id with the same content: nothing replaced either
+    send("差")
+    replaced = MeetingEvent.objects.filter(action=EventAction.BALLOT_REPLACED)
+    assert replaced.count() == 1
+    event = replaced.get()
+    assert event.meeting == meeting and event.by is None
+    assert event.note == ("东华门街道" if anonymous else "LD001 → 东华门街道")
+    assert "差" not in event.note and reporter.ballots.get().grade == "差"
 
 
 def test_seat_links_issued_and_revoked_are_recorded(staff_client, hall):
