@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -241,8 +241,9 @@ def insert_row(obj) -> None:
     quarter of the time: the hot path stores two rows per ballot inside the write lock.
     Values go through each field's own conversion (UUIDs, JSON, times on either database)."""
     sql, fields = _insert_sql(type(obj))
-    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the proxy costs a lookup per use
+    values = [f.get_db_prep_save(f.pre_save(obj, add=True), db) for f in fields]
+    with db.cursor() as cursor:
         cursor.execute(sql, values)
 
 
