@@ -201,6 +201,24 @@ def drop_triggers(schema_editor) -> None:
         schema_editor.execute(sql, params=None)
 
 
+def ensure_triggers(sender=None, *, using: str = "default", **kwargs) -> None:
+    """post_migrate: put every guard trigger back, whatever a migration did.
+
+    On SQLite a migration that rebuilds meetings_ballot (most AlterFields do) drops the
+    table's triggers with it; recreating them after every migrate keeps the guard. Runs
+    with a plain cursor, so it also works inside a transaction."""
+    connection = connections[using]
+    tables = set(connection.introspection.table_names())
+    if not {"meetings_ballot", *APPEND_ONLY_TABLES} <= tables:
+        return  # not migrated that far yet
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        for sql in (PG_DROP if postgres else SQLITE_DROP) + (
+            PG_CREATE if postgres else SQLITE_CREATE
+        ):
+            cursor.execute(sql)
+
+
 def installed_triggers(connection) -> set[str]:
     """Names of the guard triggers present in the database (check_meeting verifies them)."""
     with connection.cursor() as cursor:

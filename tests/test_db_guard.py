@@ -201,6 +201,20 @@ def test_maintenance_lifts_the_rules_for_this_connection_only_and_only_inside(ha
         Ballot.objects.filter(pk=hall.ballot.pk).update(grade="好")
 
 
+def test_every_migrate_puts_a_dropped_trigger_back(hall):
+    from django.core.management.sql import emit_post_migrate_signal
+
+    # A later migration that rebuilds the ballot table on SQLite drops its triggers.
+    name = sorted(dbguard.installed_triggers(connection))[0]
+    raw(f"DROP TRIGGER {name}")
+    assert name not in dbguard.installed_triggers(connection)
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert dbguard.installed_triggers(connection) == dbguard.expected_triggers(connection)
+    close_a(hall)
+    with refused(dbguard.CLOSED_ONLINE):
+        Ballot.objects.filter(pk=hall.ballot.pk).delete()
+
+
 def test_check_meeting_names_a_missing_trigger(hall):
     from meetings.invariants import guard_problems
 
