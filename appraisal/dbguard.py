@@ -12,12 +12,13 @@ Two kinds of triggers, on SQLite and on PostgreSQL alike:
 
 A refused statement fails with an integrity error whose text starts with "appraisal:".
 
-`maintenance()` lifts the rules for the current connection only, for the few operations that
-rewrite history wholesale: loading the demo's finished meeting from fixtures, and the test
-runner emptying the database between tests (Django's flush on SQLite deletes row by row).
-On SQLite the flag is a per-connection function the triggers call, so a connection that does
-not know it (the sqlite3 shell) cannot change guarded rows at all; on PostgreSQL it is a
-transaction-local setting.
+`maintenance()` lifts the rules inside one transaction of one connection, for operations that
+rewrite history wholesale — today only the test runner emptying the database between tests
+(Django's flush on SQLite deletes row by row). On PostgreSQL it is a transaction-local
+setting; on SQLite a row in `appraisal_guard_maintenance` that the transaction inserts and
+deletes again before it commits, so no other connection ever sees it. (Not a Python function
+called by the triggers: a connection shared between threads, as the test server does, could
+then deadlock on the GIL.)
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from contextlib import contextmanager
 
 from django.db import connections, transaction
 
-MAINTENANCE_FUNCTION = "appraisal_maintenance"
+MAINTENANCE_TABLE = "appraisal_guard_maintenance"
 PG_SETTING = "appraisal.maintenance"
 
 CLOSED_ONLINE = "appraisal: scoring for this reporter is closed; its ballots cannot change"
@@ -35,16 +36,6 @@ APPEND_ONLY = "appraisal: the history is append-only; rows cannot be changed or 
 
 # Tables whose rows are never changed or deleted.
 APPEND_ONLY_TABLES = ("meetings_meetingevent", "meetings_itemevent")
-
-
-def register_sqlite_function(sender, connection, **kwargs) -> None:
-    """connection_created: give each SQLite connection the maintenance flag the triggers read."""
-    if connection.vendor != "sqlite":
-        return
-    connection.appraisal_maintenance = False
-    connection.connection.create_function(
-        MAINTENANCE_FUNCTION, 0, lambda: int(getattr(connection, "appraisal_maintenance", False))
-    )
 
 
 @contextmanager
@@ -63,16 +54,19 @@ def maintenance(using: str = "default"):
                     with connection.cursor() as cursor:
                         cursor.execute("SELECT set_config(%s, 'off', true)", [PG_SETTING])
         else:
-            connection.appraisal_maintenance = True
+            with connection.cursor() as cursor:
+                cursor.execute(f"INSERT INTO {MAINTENANCE_TABLE} DEFAULT VALUES")  # noqa: S608
             try:
                 yield
             finally:
-                connection.appraisal_maintenance = False
+                if not connection.needs_rollback:
+                    with connection.cursor() as cursor:
+                        cursor.execute(f"DELETE FROM {MAINTENANCE_TABLE}")  # noqa: S608
 
 
 # SQLite --------------------------------------------------------------------------------
 
-_SQLITE_OFF = f"{MAINTENANCE_FUNCTION}() = 0"
+_SQLITE_OFF = f"NOT EXISTS (SELECT 1 FROM {MAINTENANCE_TABLE})"  # noqa: S608 (constants)
 _SQLITE_STATE_SELECT = (
     "SELECT CASE WHEN m.stage = 'published' THEN 'published' "
     "WHEN r.rehearsal THEN 'practice' WHEN r.scoring = 'closed' THEN 'closed' "
@@ -87,6 +81,7 @@ def _sqlite_ballot_state(reporter: str) -> str:
 
 
 SQLITE_CREATE = [
+    f"CREATE TABLE IF NOT EXISTS {MAINTENANCE_TABLE} (id INTEGER PRIMARY KEY)",
     f"""CREATE TRIGGER appraisal_ballot_insert BEFORE INSERT ON meetings_ballot
     WHEN {_SQLITE_OFF} BEGIN
       SELECT RAISE(ABORT, '{PUBLISHED}') WHERE {_sqlite_ballot_state("NEW.reporter_id")}
@@ -116,15 +111,19 @@ SQLITE_CREATE = [
     for event in ("UPDATE", "DELETE")
 ]
 
-SQLITE_DROP = [
-    "DROP TRIGGER IF EXISTS appraisal_ballot_insert",
-    "DROP TRIGGER IF EXISTS appraisal_ballot_update",
-    "DROP TRIGGER IF EXISTS appraisal_ballot_delete",
-] + [
-    f"DROP TRIGGER IF EXISTS appraisal_{table}_{event}"
-    for table in APPEND_ONLY_TABLES
-    for event in ("update", "delete")
-]
+SQLITE_DROP = (
+    [
+        "DROP TRIGGER IF EXISTS appraisal_ballot_insert",
+        "DROP TRIGGER IF EXISTS appraisal_ballot_update",
+        "DROP TRIGGER IF EXISTS appraisal_ballot_delete",
+    ]
+    + [
+        f"DROP TRIGGER IF EXISTS appraisal_{table}_{event}"
+        for table in APPEND_ONLY_TABLES
+        for event in ("update", "delete")
+    ]
+    + [f"DROP TABLE IF EXISTS {MAINTENANCE_TABLE}"]
+)
 
 
 # PostgreSQL ----------------------------------------------------------------------------
