@@ -314,6 +314,11 @@ TABLE: dict[str, Entry] = {
 
 # Building a PDF takes about a second: the permitted downloads of these are fetched in one
 # stage only (their access rule does not depend on the stage); refusals in every stage.
+# POSTs accepted without a CSRF token: the seat token in the URL is the whole credential and
+# no cookie or session is read (meetings/views_evaluator.py), so a forged request carries
+# nothing the forger does not already know. Every other accepted POST needs the token.
+CSRF_EXEMPT = {"evaluator_ballot"}
+
 HEAVY = {"meeting_report_pdf", "meeting_letters_zip", "meeting_letter_pdf"}
 HEAVY_STAGE = "published"
 

@@ -325,3 +325,12 @@ def test_the_item_summary_counts_by_status_overdue_and_per_organization(meeting_
     assert summary.finished_rate == Decimal("0.5000")
     assert dict(summary.by_status)[str(ItemStatus.IN_PROGRESS.label)] == 2
     assert len(summary.by_org) == 4
+
+
+def test_the_page_header_string_cannot_end_the_css_string_or_the_style_element():
+    # The header is inserted with |safe into @page's `content:`, so css_string alone guards it.
+    text = 'a"; } body { display: none } </style><script>x</script>\\'
+    quoted = pdf.css_string(text)
+    inner = quoted[1:-1]
+    assert quoted[0] == quoted[-1] == '"'
+    assert "<" not in quoted and not re.search(r'(?<!\\)"', inner.replace("\\\\", ""))

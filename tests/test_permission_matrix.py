@@ -421,6 +421,8 @@ class Crawl:
     published_secretary_leaks: list[str] = field(default_factory=list)
     staff_saw: dict[str, set[str]] = field(default_factory=dict)  # stage → figures seen
     requests: int = 0
+    csrf_checked: int = 0
+    csrf_missing: list[str] = field(default_factory=list)
 
 
 def request(client: Client, method: str, path: str, data, content_type):
@@ -490,6 +492,27 @@ def crawl_phase(urls, method: str, w: StageWorld, ctx: dict, clients, crawl: Cra
     transaction.savepoint_rollback(sid)
 
 
+def csrf_phase(urls, w: StageWorld, ctx: dict, strict, crawl: Crawl) -> None:
+    """Every POST the table permits, sent again without a CSRF token: 403, or listed in
+    table.CSRF_EXEMPT. Run in a savepoint that is rolled back, like the crawl."""
+    sid = transaction.savepoint()
+    for url in urls:
+        if is_admin(url.name) and w.stage != table.ADMIN_STAGE:
+            continue
+        for actor in table.ACTORS:
+            if table.expected(url.name, w.stage, "post", actor) != table.OK:
+                continue
+            if skipped_heavy(url.name, w.stage, "post", table.OK):
+                continue
+            path = reverse(url.name, kwargs=kwargs_for(url, actor, w, ctx))
+            data, content_type = attack(url.name, w, ctx)
+            status = request(strict[actor], "post", path, data, content_type).status_code
+            crawl.csrf_checked += 1
+            if (status == 403) == (url.name in table.CSRF_EXEMPT):
+                crawl.csrf_missing.append(f"{w.stage:9} {url.name:26} {actor:12} got {status}")
+    transaction.savepoint_rollback(sid)
+
+
 def check_leaks(name: str, actor: str, w: StageWorld, response, crawl: Crawl) -> None:
     if actor in ("staff", "superuser"):
         if name == "meeting_results":
@@ -533,8 +556,13 @@ class PermissionMatrixTests(TestCase):
         cls.urls = project_urls()
         cls.crawl = Crawl()
         clients = {actor: Client(raise_request_exception=False) for actor in table.ACTORS}
+        strict = {
+            actor: Client(raise_request_exception=False, enforce_csrf_checks=True)
+            for actor in table.ACTORS
+        }
         for actor, user in users.items():
             clients[actor].force_login(user)
+            strict[actor].force_login(user)
         urls = [u for u in cls.urls if u.name and has_entry(u.name)]
         request_log = logging.getLogger("django.request")
         level, request_log.level = request_log.level, logging.CRITICAL  # 8000 refusals
@@ -542,6 +570,7 @@ class PermissionMatrixTests(TestCase):
             for w in cls.worlds:
                 for method in ("get", "post"):
                     crawl_phase(urls, method, w, ctx, clients, cls.crawl)
+                csrf_phase(urls, w, ctx, strict, cls.crawl)
         finally:
             request_log.level = level
 
@@ -578,6 +607,11 @@ class PermissionMatrixTests(TestCase):
     def test_every_actor_gets_what_the_table_says_on_every_url_in_every_stage(self):
         self.assertGreater(self.crawl.requests, 5000)
         self.assertEqual(self.crawl.mismatches, [], "\n" + "\n".join(self.crawl.mismatches))
+
+    def test_every_permitted_post_without_a_csrf_token_is_refused_unless_exempt(self):
+        self.assertGreater(self.crawl.csrf_checked, 100)
+        lines = self.crawl.csrf_missing
+        self.assertEqual(lines, [], "\n" + "\n".join(lines))
 
     def test_refused_posts_and_all_gets_change_nothing_in_the_database(self):
         self.assertEqual(self.crawl.changes, [], "\n" + "\n".join(self.crawl.changes))
