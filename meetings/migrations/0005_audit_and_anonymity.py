@@ -21,7 +21,7 @@ def scramble_ballot_ids(apps, schema_editor):
     for name in ("Ballot", "BallotReceipt"):
         model = apps.get_model("meetings", name)
         for pk in list(model.objects.values_list("pk", flat=True)):
-            model.objects.filter(pk=pk).update(pk=meetings.models.core.random_id())
+            model.objects.filter(pk=pk).update(id=meetings.models.core.random_id())
 
 
 def committee_of_events(apps, schema_editor):
