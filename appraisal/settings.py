@@ -107,6 +107,15 @@ if "CONN_MAX_AGE" not in os.environ:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's cursors bind on the client and never prepare; the ballot's two statements use
+    # a server-binding cursor (meetings.ballots) whose statements psycopg prepares once per
+    # connection with this threshold. A transaction-mode pooler (PgBouncer < 1.21) between
+    # the app and PostgreSQL needs PG_PREPARE_THRESHOLD= (empty: never prepare).
+    threshold = os.environ.get("PG_PREPARE_THRESHOLD", "1")
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        int(threshold) if threshold else None
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

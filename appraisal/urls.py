@@ -11,6 +11,9 @@ from appraisal.views import home, roster, roster_io, schemes
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
+    # First: the seat, projector and commenter links (s/, p/, c/). 300 laptops send ballots
+    # and poll through them; each pattern tried before costs every one of those requests.
+    path("", include("meetings.public_urls")),
     path("", home.home, name="home"),
     path(
         "accounts/login/",
@@ -45,6 +48,5 @@ urlpatterns = [
     path("schemes/<int:pk>/edit/", schemes.scheme_edit, name="scheme_edit"),
     path("schemes/<int:pk>/copy/", schemes.scheme_copy, name="scheme_copy"),
     path("meetings/", include("meetings.urls")),
-    path("", include("meetings.public_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -26,7 +26,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from meetings.ballots import BallotInput, build_ballot
+from meetings.ballots import BallotInput, build_ballot, keep_receipt
 from meetings.models import (
     Ballot,
     EventAction,
@@ -250,6 +250,9 @@ def _settle(meeting: Meeting, case: PaperCase, choice: str, *, by) -> None:
             "receipt": new_receipt(),
             "submitted_at": Ballot.stamp(meeting),
         }
+        if case.ballot is not None:
+            # The replaced ballot's id keeps its receipt: a late retry of it changes nothing.
+            keep_receipt(case.seat.pk, case.reporter.pk, case.ballot.ballot_id, case.ballot.receipt)
         Ballot.objects.update_or_create(seat=case.seat, reporter=case.reporter, defaults=counted)
         meeting.scheme.freeze()
     PaperEntry.objects.filter(pk__in=[e.pk for e in case.entries]).update(

@@ -9,6 +9,7 @@ from meetings import paper
 from meetings.ballots import BallotInput, BallotRejected
 from meetings.models import (
     Ballot,
+    BallotReceipt,
     EventAction,
     Meeting,
     MeetingEvent,
@@ -294,6 +295,9 @@ def test_choosing_the_paper_ballot_replaces_the_online_one_and_is_recorded(
     ballot = Ballot.objects.get()
     assert ballot.pk == online.pk and ballot.grade == "一般" and ballot.paper
     assert ballot.receipt != online.receipt and ballot.ballot_id != online.ballot_id
+    # The online ballot's id keeps its receipt: a late retry of it changes nothing.
+    kept = BallotReceipt.objects.get()
+    assert (kept.ballot_id, kept.receipt) == (online.ballot_id, online.receipt)
     entry = PaperEntry.objects.get()
     assert entry.decision == PaperDecision.PAPER and entry.decided_by == staff
     assert MeetingEvent.objects.get(action=EventAction.PAPER_DECIDED).by == staff

@@ -452,14 +452,44 @@ def random_id() -> int:
     return secrets.randbits(62) + 1
 
 
+class RandomKeyField(models.BigIntegerField):
+    """A random 62-bit primary key (`random_id`) that is the row's only key.
+
+    On SQLite a column is the table's rowid only when declared exactly `INTEGER PRIMARY KEY`;
+    Django's `bigint` is not, so the row would also get a hidden rowid counting 1, 2, 3… in
+    the order rows arrived (readable by anyone with the database file), plus an index for
+    the key. Declared `integer` there (64 bits in SQLite), the random key is the rowid: rows
+    are stored in key order and each insert updates one index fewer. `bigint` elsewhere."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", random_id)
+        kwargs["primary_key"] = True
+        kwargs["editable"] = False
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        for key in ("primary_key", "editable"):
+            kwargs.pop(key, None)
+        if kwargs.get("default") is random_id:
+            del kwargs["default"]
+        return name, path, args, kwargs
+
+    def db_type(self, connection):
+        if connection.vendor == "sqlite":
+            return "integer"
+        return super().db_type(connection)
+
+
 class Ballot(models.Model):
     """One seat's ballot for one reporter: indicator scores, a grade, or both.
 
     Its key is random and, for an anonymous meeting, it carries no time (`submitted_at` stays
     empty): nothing in the row tells who voted or in which order ballots arrived."""
 
-    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
-    seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="ballots")
+    id = RandomKeyField()
+    # No index of its own: the unique (seat, reporter) constraint's index starts with it.
+    seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="ballots", db_index=False)
     reporter = models.ForeignKey(Reporter, on_delete=models.PROTECT, related_name="ballots")
     ballot_id = models.UUIDField(_("ballot id"), default=uuid.uuid4, unique=True)
     receipt = models.CharField(_("receipt"), max_length=12, default=new_receipt)
@@ -496,12 +526,15 @@ class Ballot(models.Model):
 
 
 class BallotReceipt(models.Model):
-    """Every ballot id a seat has sent and its receipt: a retried request gets the same answer
-    and stores nothing new, even after a newer ballot replaced that one."""
+    """A ballot id whose ballot no longer counts (the seat sent a newer one, or staff decided
+    for its paper ballot) with its receipt: a late retry of it gets the same answer and stores
+    nothing. The ballot that counts carries its own id and receipt."""
 
-    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
+    id = RandomKeyField()
     ballot_id = models.UUIDField(_("ballot id"), unique=True)
-    seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="+")
+    # Read by ballot id only. Deleting a seat (cascading here) is rare and the table small: one
+    # index fewer to update per ballot on the hot path.
+    seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="+", db_index=False)
     reporter = models.ForeignKey(Reporter, on_delete=models.CASCADE, related_name="+")
     receipt = models.CharField(_("receipt"), max_length=12)
 
