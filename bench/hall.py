@@ -367,6 +367,10 @@ class Stats:
     max_lag: float = 0.0
     first_send: float | None = None
     last_answer: float = 0.0
+    answer_times: list[float] = field(default_factory=list)
+    planned: int = 0
+    first_sends: int = 0  # planned ballots sent (a first time)
+    all_sent: float | None = None  # when the last planned ballot was sent a first time
     events: list[str] = field(default_factory=list)
 
 
@@ -427,6 +431,7 @@ class Hallway:
 
     def play(self, ballots: list[Planned]) -> bool:
         self.start = time.monotonic()
+        self.stats.planned = len(ballots)
         for ballot in ballots:
             self.scheduler.add(self.start + ballot.due, self.send, ballot)
         finished = self.scheduler.run(self.start + self.args.timeout, self.stop)
@@ -456,6 +461,7 @@ class Hallway:
             with self.stats.lock:
                 self.stats.answered += 1
                 self.stats.latencies.append(ms)
+                self.stats.answer_times.append(time.monotonic())
                 self.stats.status[status] = self.stats.status.get(status, 0) + 1
                 self.stats.last_answer = time.monotonic()
                 if status >= 500:
@@ -470,9 +476,12 @@ class Hallway:
         return None
 
     def send(self, ballot: Planned) -> None:
-        lag = time.monotonic() - (self.start + ballot.due)
+        now = time.monotonic()
         with self.stats.lock:
-            self.stats.max_lag = max(self.stats.max_lag, lag)
+            self.stats.max_lag = max(self.stats.max_lag, now - (self.start + ballot.due))
+            self.stats.first_sends += 1
+            if self.stats.first_sends == self.stats.planned:
+                self.stats.all_sent = now
         if ballot.drop:
             with self.stats.lock:
                 self.stats.posts += 1
@@ -594,6 +603,17 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
+def loaded_throughput(stats: Stats) -> tuple[float, float]:
+    """(seconds, answered POSTs per second) from the first send until the last planned ballot
+    was sent: while the client keeps its every thread waiting on the server, as the bare view
+    is measured. After that, fewer and fewer requests are in flight and the retries of
+    acknowledged ballots trickle in over 0.2–3 s: the whole phase's rate says more about the
+    client's schedule than about the server."""
+    start, end = stats.first_send or 0.0, stats.all_sent or stats.last_answer
+    span = max(end - start, 1e-9)
+    return span, sum(1 for t in stats.answer_times if t <= end) / span
+
+
 def summary(args, ballots, stats: Stats, stored, bare_rate, bare_errors, finished) -> list[str]:
     acked = stats.acked
     stored_ids = {b: r for b, r, _s, _p in stored}
@@ -608,7 +628,8 @@ def summary(args, ballots, stats: Stats, stored, bare_rate, bare_errors, finishe
     goal_p99 = 150 if args.mode == "spread" else 1000
     span = max(stats.last_answer - (stats.first_send or 0), 1e-9)
     rate = stats.answered / span
-    share = 100 * rate / bare_rate if bare_rate else float("nan")
+    loaded_span, loaded_rate = loaded_throughput(stats)
+    share = 100 * loaded_rate / bare_rate if bare_rate else float("nan")
     statuses = ", ".join(f"{k}: {v}" for k, v in sorted(stats.status.items()))
     w = 34
     lines = [
@@ -638,19 +659,20 @@ def summary(args, ballots, stats: Stats, stored, bare_rate, bare_errors, finishe
         f"{'submit latency p50 / p95 / p99':{w}}{p50:.1f} / {p95:.1f} / {p99:.1f} ms  "
         f"goal p99 < {goal_p99} ms  {verdict(p99 < goal_p99)}",
         f"{'client lag behind schedule (max)':{w}}{stats.max_lag:.2f} s",
-        f"{'submit rate':{w}}{rate:.0f} req/s over {span:.1f} s "
+        f"{'submit rate, whole phase':{w}}{rate:.0f} req/s over {span:.1f} s "
         f"({len(acked) / span:.0f} ballots acknowledged/s)",
+        f"{'submit throughput under load':{w}}{loaded_rate:.0f} req/s over the first "
+        f"{loaded_span:.1f} s (until every ballot was sent)",
         f"{'bare view rate (same server)':{w}}{bare_rate:.0f} req/s  "
         f"({args.bare_seconds:g} s, {args.concurrency} threads, {bare_errors} errors)",
     ]
     if args.mode == "burst":
         lines.append(
-            f"{'submit rate / bare view rate':{w}}{share:.0f} %  "
-            f"goal ≥ 50 %  {verdict(share >= 50)}"
+            f"{'throughput / bare view rate':{w}}{share:.0f} %  goal ≥ 50 %  {verdict(share >= 50)}"
         )
     else:
         lines.append(
-            f"{'submit rate / bare view rate':{w}}{share:.0f} %  "
+            f"{'throughput / bare view rate':{w}}{share:.0f} %  "
             "(paced by the arrivals; the goal is judged in burst mode)"
         )
     lines += [f"{'chaos':{w}}{event}" for event in stats.events]
