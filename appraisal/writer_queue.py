@@ -24,15 +24,16 @@ SUFFIX = "-writers"
 
 
 def _queue_file(db) -> int | None:
-    """This connection's handle on the queue file (one per connection: flock(2) excludes
-    open files, so threads of one process queue too); None where there is no queue."""
+    """This connection's handle on the queue file, opened by this process (flock(2) excludes
+    open files: one per connection, so threads of one process queue too, and never one
+    inherited across a fork); None where there is no queue."""
     if db.vendor != "sqlite" or db.is_in_memory_db():
         return None
-    fd = getattr(db, "_writer_queue_fd", None)
-    if fd is None:
+    pid, fd = getattr(db, "_writer_queue", (None, None))
+    if pid != os.getpid():
         path = f"{db.settings_dict['NAME']}{SUFFIX}"
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        db._writer_queue_fd = fd
+        db._writer_queue = (os.getpid(), fd)
         weakref.finalize(db, os.close, fd)
     return fd
 

@@ -201,7 +201,7 @@ class _Changed(Exception):
 @dataclass(frozen=True)
 class Target:
     """A reporter as read (under its lock, on the careful path) with the seat's stored ballot
-    for it, if any, and the seat that sent this ballot id before, if it was replaced since."""
+    for it, if any, and whether this ballot id was stored before and replaced since."""
 
     reporter_id: int
     meeting_id: int

@@ -76,7 +76,7 @@ def test_no_queue_in_memory_nor_for_a_statement_inside_a_transaction(tmp_path):
         assert connection.is_in_memory_db()
     with single_write(connection):  # the test database: in memory, or PostgreSQL
         pass
-    assert getattr(connection, "_writer_queue_fd", None) is None
+    assert getattr(connection, "_writer_queue", None) is None
     holder, inside = file_database(tmp_path / "db.sqlite3"), file_database(tmp_path / "db.sqlite3")
     inside.in_atomic_block = True  # as within `transaction.atomic()` on that connection
     with single_write(holder):
@@ -84,3 +84,23 @@ def test_no_queue_in_memory_nor_for_a_statement_inside_a_transaction(tmp_path):
         with single_write(inside):  # would wait for ever if it queued
             pass
         assert time.monotonic() - started < 0.5
+
+
+def test_a_connection_carried_across_a_fork_queues_on_a_file_of_its_own(tmp_path):
+    import multiprocessing
+
+    wrapper = file_database(tmp_path / "db.sqlite3")
+    context = multiprocessing.get_context("fork")
+    entered = context.Event()
+    with single_write(wrapper):  # the parent holds the queue with the handle it opened
+        child = context.Process(target=_write_once, args=(wrapper, entered))
+        child.start()
+        assert not entered.wait(0.5)  # the child, with the same wrapper, waits its turn
+    assert entered.wait(5)
+    child.join(5)
+    assert child.exitcode == 0
+
+
+def _write_once(wrapper, entered) -> None:
+    with single_write(wrapper):
+        entered.set()
