@@ -261,6 +261,7 @@ def evaluator_state(request, token):
 
 
 NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+NOT_JSON = object()
 
 
 def no_store(view):
@@ -288,7 +289,7 @@ def evaluator_ballot(request, token):
         # JSON numbers become exact Decimals (18.5 as written), never binary floats.
         payload = json.loads(request.body, parse_float=Decimal)
     except (ValueError, UnicodeDecodeError):
-        payload = None
+        payload = NOT_JSON
     # A seat's first ballot for a reporter, nearly every request of the day: one read, one
     # write. Everything else (and every answer but 200) comes from the careful path below.
     if isinstance(payload, dict):
@@ -298,7 +299,7 @@ def evaluator_ballot(request, token):
     seat = find_seat_to_vote(token)
     if seat is None:
         return link_gone()
-    if payload is None:
+    if payload is NOT_JSON:
         return JsonResponse({"errors": {"json": _("The ballot is not valid JSON.")}}, status=400)
     try:
         received = receive_ballot(seat, payload)

@@ -145,6 +145,7 @@ def test_a_replaced_ballot_id_sent_for_another_reporter_stores_nothing(client, h
         (ballot(scores=["18"]), "scores"),
         ("{not json", "json"),
         ("[1, 2]", "json"),
+        ("null", "json"),
     ],
 )
 def test_an_invalid_ballot_is_refused_with_the_field_and_nothing_is_stored(
