@@ -5,6 +5,7 @@ JSON interface of a gunicorn server run as in production, on 127.0.0.1 only.
     python bench/hall.py --mode burst                         # everything at once
     python bench/hall.py --mode burst --db postgres           # on PostgreSQL
     python bench/hall.py --mode spread --seconds 30 --chaos   # kill a worker, then the server
+    python bench/hall.py --mode spread --rtt 20 --proxy nginx # laptops 20 ms away, nginx in front
 
 It builds a fresh database (a SQLite file in a temporary folder, or the PostgreSQL database
 `appraisal_bench`, created and dropped), a meeting with 30 reporters and 300 seat links, opens
@@ -14,7 +15,8 @@ are sent again later and must get the same receipt; 1 % of requests are "dropped
 sends, hangs up without reading the answer and sends the same ballot again. Connection errors
 and 5xx answers are retried with the same ballot id. Afterwards it reads the database and
 prints what was sent, acknowledged, stored, lost and duplicated, the 5xx count, the submit
-latency and, on the same server, the request rate of a bare view for comparison.
+latency and, on the same server, the request rate of a bare view for comparison (in burst
+mode also of two reference POSTs: without database, and with one plain INSERT).
 
 A benchmark, not a test: it exits 0 when goals are missed (they are marked FAIL) and 2 only
 when the run itself broke (server did not start, time limit reached).
@@ -46,14 +48,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
 PG_ADMIN_URL = "postgres://appraisal:appraisal@127.0.0.1:5432/appraisal"
 PG_BENCH_DB = "appraisal_bench"
-REQUEST_TIMEOUT = 15  # seconds one request may take before the client gives up on it
 GRADES = ["好", "较好", "一般", "差"]
 sys.path.insert(0, str(ROOT))
 
-from bench.cpu_meter import CpuMeter, cpu_lines  # noqa: E402 (needs ROOT on the path)
+from bench.client import (  # noqa: E402 (needs ROOT on the path)
+    HOST,
+    measure_rate,
+    open_links,
+    request,
+    send_and_hang_up,
+)
+from bench.cpu_meter import CpuMeter, children, cpu_lines, cpu_seconds  # noqa: E402
+from bench.front import Nginx, Serving  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "appraisal.settings")
 
@@ -73,6 +81,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--drop-share", type=float, default=0.01)
     parser.add_argument("--bare-seconds", type=float, default=5)
     parser.add_argument("--chaos", action="store_true", help="kill a worker, then the server")
+    parser.add_argument(
+        "--proxy", choices=["none", "nginx"], default="none", help="nginx in front (nginx_config)"
+    )
+    parser.add_argument(
+        "--rtt", type=float, default=0, help="the laptops' network round trip, ms (0)"
+    )
     parser.add_argument("--timeout", type=float, help="hard limit of the submit phase, s")
     parser.add_argument(
         "--conn-max-age", help="CONN_MAX_AGE for the server (default: the app's, 0)"
@@ -171,6 +185,14 @@ def close_django_connections() -> None:
 # The server ------------------------------------------------------------------------------
 
 
+def answers(port: int) -> bool:
+    """Whether the server on `port` answers the bare view."""
+    try:
+        return request(port, "GET", "/bench/bare", timeout=2)[0] == 200
+    except (OSError, http.client.HTTPException):
+        return False
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
@@ -194,12 +216,7 @@ class Server:
             args.worker_class,
             "--threads",
             str(args.threads),
-            "--timeout",
-            "60",
-            "--access-logfile",
-            "-",
-            "--access-logformat",
-            "%(t)s %(m)s %(s)s %(b)s %(L)ss",  # as ./run: no path, seat tokens stay out of logs
+            # The rest from gunicorn.conf.py, read from ROOT as ./run reads it.
             "--chdir",
             str(ROOT),
         ]
@@ -224,37 +241,18 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
-            try:
-                status, _body, _ms = request(self.port, "GET", "/bench/bare", timeout=2)
-                if status == 200 and len(self.workers()) >= self.args.workers:
-                    return
-            except (OSError, http.client.HTTPException):
-                pass
+            if answers(self.port) and len(self.workers()) >= self.args.workers:
+                return
             time.sleep(0.2)
         raise RuntimeError("gunicorn did not answer within 60 s")
 
     def workers(self) -> list[int]:
         """The pids of the master's children (the workers), from /proc."""
-        pids = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == self.process.pid and fields[0] != "Z":
-                pids.append(int(stat.parent.name))
-        return pids
+        return children(self.process.pid)
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the master and its live workers have used so far."""
-        total = 0
-        for pid in [self.process.pid, *self.workers()]:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
-        return total / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds([self.process.pid, *self.workers()])
 
     def kill_worker(self) -> int:
         pid = random.choice(self.workers())
@@ -284,32 +282,7 @@ class Server:
                 self.kill_all()
 
 
-# The client ------------------------------------------------------------------------------
-
-
-def request(port: int, method: str, path: str, body: bytes | None = None, timeout=None):
-    """One HTTP request on a new connection (sync workers close every connection anyway):
-    (status, body, milliseconds)."""
-    conn = http.client.HTTPConnection(HOST, port, timeout=timeout or REQUEST_TIMEOUT)
-    try:
-        start = time.perf_counter()
-        headers = {"Content-Type": "application/json"} if body is not None else {}
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        data = response.read()
-        return response.status, data, (time.perf_counter() - start) * 1000
-    finally:
-        conn.close()
-
-
-def send_and_hang_up(port: int, path: str, body: bytes) -> None:
-    """Send a POST and close the connection without reading the answer (a lost response)."""
-    head = (
-        f"POST {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-    ).encode()
-    with socket.create_connection((HOST, port), timeout=REQUEST_TIMEOUT) as sock:
-        sock.sendall(head + body)
+# The plan and the hallway ----------------------------------------------------------------
 
 
 @dataclass
@@ -452,7 +425,9 @@ class Hallway:
                 if self.stats.first_send is None:
                     self.stats.first_send = time.monotonic()
             try:
-                status, data, ms = request(self.port, "POST", ballot.path, ballot.body)
+                status, data, ms = request(
+                    self.port, "POST", ballot.path, ballot.body, hold=self.args.rtt / 1000
+                )
             except (OSError, http.client.HTTPException):
                 with self.stats.lock:
                     self.stats.connection_errors += 1
@@ -513,43 +488,6 @@ class Hallway:
             if status != 200 or data.get("receipt") != self.stats.acked[ballot.ballot_id]:
                 self.stats.retry_mismatch += 1
                 self.stats.rejected.append(f"retry: {status} {data}")
-
-
-def measure_bare(port: int, concurrency: int, seconds: float) -> tuple[float, int]:
-    """GET the bare view from `concurrency` threads for `seconds`: (requests/s, errors)."""
-    count, errors, lock = [0], [0], threading.Lock()
-    end = time.monotonic() + seconds
-
-    def loop():
-        while time.monotonic() < end:
-            try:
-                status, _data, _ms = request(port, "GET", "/bench/bare")
-                ok = status == 200
-            except (OSError, http.client.HTTPException):
-                ok = False
-            with lock:
-                count[0] += ok
-                errors[0] += not ok
-
-    start = time.monotonic()
-    threads = [threading.Thread(target=loop) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return count[0] / (time.monotonic() - start), errors[0], count[0]
-
-
-def open_links(port: int, tokens: list[str], concurrency: int) -> tuple[float, int]:
-    """Every evaluator opens the seat link before scoring (GET state): the workers warm up, as
-    they do in the hall. Returns (seconds, non-200 answers)."""
-    start, failures = time.monotonic(), 0
-    with ThreadPoolExecutor(concurrency) as pool:
-        for status, _data, _ms in pool.map(
-            lambda token: request(port, "GET", f"/s/{token}/state"), tokens
-        ):
-            failures += status != 200
-    return time.monotonic() - start, failures
 
 
 # Chaos and progress ----------------------------------------------------------------------
@@ -614,7 +552,7 @@ def loaded_throughput(stats: Stats) -> tuple[float, float]:
     return span, sum(1 for t in stats.answer_times if t <= end) / span
 
 
-def summary(args, ballots, stats: Stats, stored, bare_rate, bare_errors, finished) -> list[str]:
+def summary(args, ballots, stats: Stats, stored, rates: dict, finished) -> list[str]:
     acked = stats.acked
     stored_ids = {b: r for b, r, _s, _p in stored}
     pairs = {(s, p) for _b, _r, s, p in stored}
@@ -629,18 +567,22 @@ def summary(args, ballots, stats: Stats, stored, bare_rate, bare_errors, finishe
     span = max(stats.last_answer - (stats.first_send or 0), 1e-9)
     rate = stats.answered / span
     loaded_span, loaded_rate = loaded_throughput(stats)
+    bare_rate, bare_errors = rates["bare"]
     share = 100 * loaded_rate / bare_rate if bare_rate else float("nan")
     statuses = ", ".join(f"{k}: {v}" for k, v in sorted(stats.status.items()))
     w = 34
     lines = [
         "=" * 78,
-        f"hall benchmark  mode={args.mode}  db={args.db}  workers={args.workers}"
+        f"hall benchmark  mode={args.mode}  db={args.db}  "
+        + ("nginx in front  " if args.proxy == "nginx" else "")
+        + f"workers={args.workers}"
         + (f" gthread×{args.threads}" if args.worker_class == "gthread" else "")
         + "  "
         f"client threads={args.concurrency}  chaos={'yes' if args.chaos else 'no'}"
         + (f"  CONN_MAX_AGE={args.conn_max_age}" if args.conn_max_age is not None else ""),
         f"{len(args.tokens)} seats × {len(args.orgs)} reporters"
-        + (f", arrivals over {args.seconds:g} s" if args.mode == "spread" else ", all at once"),
+        + (f", arrivals over {args.seconds:g} s" if args.mode == "spread" else ", all at once")
+        + (f"; network round trip {args.rtt:g} ms" if args.rtt else ""),
         "-" * 78,
         f"{'ballots planned':{w}}{len(ballots)}",
         f"{'POST requests sent':{w}}{stats.posts}  (answered {stats.answered}: {statuses})",
@@ -670,6 +612,7 @@ def summary(args, ballots, stats: Stats, stored, bare_rate, bare_errors, finishe
         lines.append(
             f"{'throughput / bare view rate':{w}}{share:.0f} %  goal ≥ 50 %  {verdict(share >= 50)}"
         )
+        lines += reference_lines(rates, bare_rate, w)
     else:
         lines.append(
             f"{'throughput / bare view rate':{w}}{share:.0f} %  "
@@ -682,6 +625,25 @@ def summary(args, ballots, stats: Stats, stored, bare_rate, bare_errors, finishe
     return lines
 
 
+REFERENCES = {  # bench/urls_bench.py
+    "echo": "ref.: POST, no database",
+    "insert": "ref.: POST + one INSERT",
+}
+
+
+def reference_lines(rates: dict, bare_rate: float, w: int) -> list[str]:
+    """What a POST can reach on this server without the ballot's work, for comparison."""
+    lines = []
+    for key, label in REFERENCES.items():
+        if key in rates:
+            rate, errors = rates[key]
+            lines.append(
+                f"{label:{w}}{rate:.0f} req/s = {100 * rate / bare_rate:.0f} % of "
+                f"the bare view ({errors} errors)"
+            )
+    return lines
+
+
 def tracebacks(log: Path, limit: int = 2) -> list[str]:
     """The first tracebacks in the server log, to report an application error precisely."""
     text = log.read_text(errors="replace") if log.exists() else ""
@@ -689,49 +651,90 @@ def tracebacks(log: Path, limit: int = 2) -> list[str]:
     return found[:limit]
 
 
+def create_reference_table() -> None:
+    """The table of the `bench/insert` reference view."""
+    from django.db import connection
+
+    from bench.urls_bench import REFERENCE_TABLE
+
+    with connection.cursor() as cursor:
+        cursor.execute(REFERENCE_TABLE[connection.vendor])
+
+
+def start_serving(args, workdir: Path, database_url: str, log: Path) -> Serving:
+    """gunicorn and, with --proxy nginx, nginx in front of it."""
+    server = Server(args, free_port(), database_url, log)
+    serving = Serving(server, None)
+    server.start()
+    if args.proxy == "nginx":
+        serving.front = Nginx(ROOT, workdir / "nginx", HOST, free_port(), server.port)
+        serving.front.start(lambda: answers(serving.front.port))
+    where = f"nginx on {HOST}:{serving.port} → " if serving.front else ""
+    print(
+        f"{where}gunicorn on {HOST}:{server.port}, {args.workers} {args.worker_class} workers",
+        flush=True,
+    )
+    return serving
+
+
+def measure_rates(args, port: int, ballots: list[Planned], meter: CpuMeter) -> tuple[dict, dict]:
+    """On the same server: the bare view's rate and, in burst mode, the references' rates.
+    Returns (rates: name → (requests/s, errors), the CPU figures of the bare view)."""
+    hold, seconds = args.rtt / 1000, args.bare_seconds
+    print(f"measuring the bare view for {seconds:g} s …", flush=True)
+    meter.start()
+    rate, errors, count = measure_rate(port, args.concurrency, seconds, "/bench/bare", hold=hold)
+    cpu_bare = meter.stop(count)
+    rates = {"bare": (rate, errors)}
+    if args.mode == "burst":
+        bodies = [ballot.body for ballot in ballots]
+        for key in REFERENCES:
+            print(f"measuring bench/{key} for {seconds:g} s …", flush=True)
+            rate, errors, _count = measure_rate(
+                port, args.concurrency, seconds, f"/bench/{key}", bodies, hold=hold
+            )
+            rates[key] = (rate, errors)
+    return rates, cpu_bare
+
+
+def play(args, serving: Serving, hall: Hall, ballots: list[Planned]):
+    """Every seat opens its link, then sends its ballots: (hallway, finished, CPU figures)."""
+    seconds, failures = open_links(
+        serving.port, hall.tokens, min(args.concurrency, 32), hold=args.rtt / 1000
+    )
+    print(f"every seat opened its link (GET state): {seconds:.1f} s, {failures} not 200")
+    print(f"sending {len(ballots)} ballots ({args.mode}) …", flush=True)
+    hallway = Hallway(args, serving.port, len(ballots))
+    watcher = threading.Thread(
+        target=watch, args=(hallway, serving.server, len(ballots), args.chaos), daemon=True
+    )
+    watcher.start()
+    meter = CpuMeter(serving, PG_BENCH_DB)
+    meter.start()
+    finished = hallway.play(ballots)
+    watcher.join()
+    return hallway, finished, meter, meter.stop(hallway.stats.answered)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="hall-"))
     log = workdir / "gunicorn.log"
-    server = None
+    serving = None
     try:
         database_url = prepare_database(args, workdir)
         print(f"building the meeting ({args.db}, {workdir}) …", flush=True)
         hall = build_meeting(args)
+        create_reference_table()
         args.tokens, args.orgs = hall.tokens, hall.orgs
         ballots = plan(args, hall)
         close_django_connections()
-        server = Server(args, free_port(), database_url, log)
-        server.start()
-        seconds, failures = open_links(server.port, hall.tokens, min(args.concurrency, 32))
-        print(
-            f"every seat opened its link (GET state): {seconds:.1f} s, {failures} not 200",
-            flush=True,
-        )
-        print(
-            f"gunicorn on {HOST}:{server.port}, {args.workers} {args.worker_class} workers; "
-            f"sending {len(ballots)} ballots ({args.mode}) …",
-            flush=True,
-        )
-        hallway = Hallway(args, server.port, len(ballots))
-        watcher = threading.Thread(
-            target=watch, args=(hallway, server, len(ballots), args.chaos), daemon=True
-        )
-        watcher.start()
-        meter = CpuMeter(server, PG_BENCH_DB)
-        meter.start()
-        finished = hallway.play(ballots)
-        watcher.join()
-        cpu_submit = meter.stop(hallway.stats.answered)
-        print(f"measuring the bare view for {args.bare_seconds:g} s …", flush=True)
-        meter.start()
-        bare_rate, bare_errors, bare_count = measure_bare(
-            server.port, args.concurrency, args.bare_seconds
-        )
-        cpu_bare = meter.stop(bare_count)
-        server.stop()
+        serving = start_serving(args, workdir, database_url, log)
+        hallway, finished, meter, cpu_submit = play(args, serving, hall, ballots)
+        rates, cpu_bare = measure_rates(args, serving.port, ballots, meter)
+        serving.stop()
         stored = stored_ballots(hall.meeting_id)
-        lines = summary(args, ballots, hallway.stats, stored, bare_rate, bare_errors, finished)
+        lines = summary(args, ballots, hallway.stats, stored, rates, finished)
         for line in lines[:-1] + cpu_lines(args, cpu_submit, cpu_bare) + lines[-1:]:
             print(line)
         problems = hallway.stats.errors_5xx or hallway.stats.rejected
@@ -748,8 +751,8 @@ def main(argv=None) -> int:
         args.keep = True
         return 2
     finally:
-        if server is not None:
-            server.stop()
+        if serving is not None:
+            serving.stop()
         close_django_connections()
         drop_database(args)
         if args.keep:
