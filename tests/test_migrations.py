@@ -25,16 +25,20 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+def committee_with_scheme(apps):
+    """A committee, its scheme and one evaluator group, in the models of an older state."""
+    committee = apps.get_model("appraisal", "Committee").objects.create(code="DC", name="区委")
+    scheme = apps.get_model("appraisal", "Scheme").objects.create(committee=committee, name="方案")
+    group = apps.get_model("appraisal", "EvaluatorGroup").objects.create(
+        scheme=scheme, code="LD", name="领导", weight=1, order=1
+    )
+    return committee, scheme, group
+
+
 def test_0005_upgrades_a_database_with_ballots_and_history():
     old = migrate(BEFORE)
     try:
-        committee = old.get_model("appraisal", "Committee").objects.create(code="DC", name="区委")
-        scheme = old.get_model("appraisal", "Scheme").objects.create(
-            committee=committee, name="方案"
-        )
-        group = old.get_model("appraisal", "EvaluatorGroup").objects.create(
-            scheme=scheme, code="LD", name="领导", weight=1, order=1
-        )
+        committee, scheme, group = committee_with_scheme(old)
         Org = old.get_model("appraisal", "Organization")
         Meeting = old.get_model("meetings", "Meeting")
         ids, times = [], {}
@@ -77,13 +81,7 @@ def test_0005_upgrades_a_database_with_ballots_and_history():
 def test_0006_keeps_every_ballot_and_only_the_receipts_of_replaced_ballot_ids():
     old = migrate([("meetings", "0005_audit_and_anonymity")])
     try:
-        committee = old.get_model("appraisal", "Committee").objects.create(code="DC", name="区委")
-        scheme = old.get_model("appraisal", "Scheme").objects.create(
-            committee=committee, name="方案"
-        )
-        group = old.get_model("appraisal", "EvaluatorGroup").objects.create(
-            scheme=scheme, code="LD", name="领导", weight=1, order=1
-        )
+        committee, scheme, group = committee_with_scheme(old)
         meeting = old.get_model("meetings", "Meeting").objects.create(
             committee=committee, scheme=scheme, title="m", year=2025, anonymous=True
         )
