@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from appraisal.management.commands import nginx_config
 from meetings.uploads import MAX_DOCUMENT_BYTES
@@ -309,3 +309,28 @@ def test_https_through_nginx_with_secure_cookies_and_hsts(installation):
         assert cookies and all("; Secure" in cookie for cookie in cookies)
         session = next(cookie for cookie in cookies if cookie.startswith("sessionid="))
         assert "; HttpOnly" in session
+
+
+@pytest.mark.parametrize(
+    "options, option",
+    [
+        (["--server-name", "hall.example.gov.cn; include /etc/passwd"], "--server-name"),
+        (["--listen", "80 ssl"], "--listen"),
+        (["--upstream", "127.0.0.1:8000}"], "--upstream"),
+        (["--tls-certificate", "/no/such.crt", "--tls-key", "/no/such.key"], "--tls-certificate"),
+        (["--tls-key", str(ROOT / "manage.py")], "--tls-certificate"),
+    ],
+)
+def test_nginx_config_refuses_what_nginx_would_misread_and_writes_nothing(
+    tmp_path, options, option
+):
+    with pytest.raises(CommandError, match=option):
+        call_command("nginx_config", "--standalone", str(tmp_path / "nginx"), *options)
+    assert not (tmp_path / "nginx").exists()
+
+
+def test_nginx_config_prints_a_site_for_debians_nginx(capsys):
+    call_command("nginx_config", "--server-name", "hall.example.gov.cn hall")
+    site = capsys.readouterr().out
+    assert "server_name hall.example.gov.cn hall;" in site and "listen 80;" in site
+    assert "events" not in site and "pid " not in site  # Debian's nginx.conf has those

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -19,6 +20,11 @@ MAX_BODY_MB = 50
 # gunicorn's --timeout (60 s, ./run) ends a stuck request first and answers 500 itself.
 READ_TIMEOUT = 90
 TEMP_DIRS = ("body", "proxy", "fastcgi", "uwsgi", "scgi")
+
+
+# What would end an nginx directive or start a block: an option's value may not hold them.
+UNSAFE = re.compile(r"[;{}\"'\\#$\s]")
+FILE_OPTIONS = ("tls_certificate", "tls_key")
 
 
 def port_of(listen: str) -> str:
@@ -69,10 +75,33 @@ class Command(BaseCommand):
                 ) from exc
             self.stdout.write(str(prefix / "nginx.conf"))
 
-    def render(self, options) -> tuple[str, Path | None]:
-        tls = bool(options["tls_certificate"] or options["tls_key"])
-        if tls and not (options["tls_certificate"] and options["tls_key"]):
+    def refuse_unusable(self, options) -> None:
+        """Refuse, before writing anything, what nginx would misread or not find."""
+        for name in ("listen", "upstream", "redirect_listen", "access_log", "error_log"):
+            self.check_value(name, options[name])
+        for server_name in options["server_name"].split(" "):  # names, one space apart
+            self.check_value("server_name", server_name)
+        for name in FILE_OPTIONS:
+            self.check_value(name, options[name])
+            if options[name] and not Path(options[name]).is_file():
+                raise CommandError(
+                    _("--%(option)s: there is no file %(file)s.")
+                    % {"option": name.replace("_", "-"), "file": options[name]}
+                )
+        if bool(options["tls_certificate"]) != bool(options["tls_key"]):
             raise CommandError(_("HTTPS needs both --tls-certificate and --tls-key."))
+
+    def check_value(self, name: str, value: str | None) -> None:
+        if value is not None and (not value or UNSAFE.search(value)):
+            raise CommandError(
+                _("--%(option)s “%(value)s” is not usable in an nginx configuration: leave out "
+                  "spaces and the characters ; { } \" ' \\ # $.")
+                % {"option": name.replace("_", "-"), "value": value}
+            )  # fmt: skip
+
+    def render(self, options) -> tuple[str, Path | None]:
+        self.refuse_unusable(options)
+        tls = bool(options["tls_certificate"])
         prefix = Path(options["standalone"]).resolve() if options["standalone"] else None
         logs = prefix or Path("/var/log/nginx")
         listen = options["listen"] or ("443" if tls else "80")
