@@ -7,6 +7,7 @@ that is slow to close its connection (a laptop one Wi-Fi round trip away) holds 
 from __future__ import annotations
 
 import http.client
+import io
 import os
 import re
 import shutil
@@ -93,7 +94,7 @@ class Installation:
             "--upstream",
             f"{HOST}:{upstream}",
             *options,
-            stdout=open(os.devnull, "w"),  # noqa: SIM115 (closed with the process)
+            stdout=io.StringIO(),  # the path of the file it wrote
         )
         command = [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
         command += ["-e", str(prefix / "error.log")]
