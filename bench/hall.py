@@ -590,7 +590,8 @@ def measure_rates(args, port: int, ballots: list[Planned], meter: CpuMeter) -> t
 
 
 def play(args, serving: Serving, hall: Hall, ballots: list[Planned]):
-    """Every seat opens its link, then sends its ballots: (hallway, finished, CPU figures)."""
+    """Every seat opens its link, then sends its ballots: (hallway, finished, the CPU meter,
+    its figures of the submit phase)."""
     seconds, failures = open_links(
         serving.port, hall.tokens, min(args.concurrency, 32), hold=args.rtt / 1000
     )
