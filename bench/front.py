@@ -70,6 +70,7 @@ class Serving:
         return self.server.cpu_seconds() + (self.front.cpu_seconds() if self.front else 0.0)
 
     def stop(self) -> None:
+        """Stop both; safe before either has started."""
         self.server.stop()
         if self.front is not None:
             self.front.stop()

@@ -554,12 +554,16 @@ def create_reference_table() -> None:
 
 def start_serving(args, workdir: Path, database_url: str, log: Path) -> Serving:
     """gunicorn and, with --proxy nginx, nginx in front of it."""
-    server = Server(args, free_port(), database_url, log)
-    serving = Serving(server, None)
-    server.start()
-    if args.proxy == "nginx":
-        serving.front = Nginx(ROOT, workdir / "nginx", HOST, free_port(), server.port)
-        serving.front.start(lambda: answers(serving.front.port))
+    serving = Serving(Server(args, free_port(), database_url, log), None)
+    server = serving.server
+    try:
+        server.start()
+        if args.proxy == "nginx":
+            serving.front = Nginx(ROOT, workdir / "nginx", HOST, free_port(), server.port)
+            serving.front.start(lambda: answers(serving.front.port))
+    except BaseException:
+        serving.stop()  # main() never gets it to stop: no gunicorn or nginx is left behind
+        raise
     where = f"nginx on {HOST}:{serving.port} → " if serving.front else ""
     print(
         f"{where}gunicorn on {HOST}:{server.port}, {args.workers} {args.worker_class} workers",
@@ -568,15 +572,14 @@ def start_serving(args, workdir: Path, database_url: str, log: Path) -> Serving:
     return serving
 
 
-def measure_rates(args, port: int, ballots: list[Planned], meter: CpuMeter) -> tuple[dict, dict]:
-    """On the same server: the bare view's rate and, in burst mode, the references' rates.
-    Returns (rates: name → (requests/s, errors, CPU figures), the bare view's CPU figures)."""
+def measure_rates(args, port: int, ballots: list[Planned], meter: CpuMeter) -> dict:
+    """On the same server: the bare view's rate and, in burst mode, the references' rates:
+    name → (requests/s, errors, CPU figures)."""
     hold, seconds = args.rtt / 1000, args.bare_seconds
     print(f"measuring the bare view for {seconds:g} s …", flush=True)
     meter.start()
     rate, errors, count = measure_rate(port, args.concurrency, seconds, "/bench/bare", hold=hold)
-    cpu_bare = meter.stop(count)
-    rates = {"bare": (rate, errors, cpu_bare)}
+    rates = {"bare": (rate, errors, meter.stop(count))}
     if args.mode == "burst":
         bodies = [ballot.body for ballot in ballots]
         for key in REFERENCES:
@@ -586,7 +589,7 @@ def measure_rates(args, port: int, ballots: list[Planned], meter: CpuMeter) -> t
                 port, args.concurrency, seconds, f"/bench/{key}", bodies, hold=hold
             )
             rates[key] = (rate, errors, meter.stop(count))
-    return rates, cpu_bare
+    return rates
 
 
 def play(args, serving: Serving, hall: Hall, ballots: list[Planned]):
@@ -624,11 +627,11 @@ def main(argv=None) -> int:
         close_django_connections()
         serving = start_serving(args, workdir, database_url, log)
         hallway, finished, meter, cpu_submit = play(args, serving, hall, ballots)
-        rates, cpu_bare = measure_rates(args, serving.port, ballots, meter)
+        rates = measure_rates(args, serving.port, ballots, meter)
         serving.stop()
         stored = stored_ballots(hall.meeting_id)
         lines = summary(args, ballots, hallway.stats, stored, rates, finished)
-        for line in lines[:-1] + cpu_lines(args, cpu_submit, cpu_bare) + lines[-1:]:
+        for line in lines[:-1] + cpu_lines(args, cpu_submit, rates["bare"][2]) + lines[-1:]:
             print(line)
         problems = [
             *(e for e in hallway.stats.errors_5xx if not (args.chaos and e.startswith("502 "))),

@@ -35,6 +35,8 @@ def _receipt(request) -> tuple[str, str, HttpResponse]:
     return ballot_id, receipt, HttpResponse(body, content_type="application/json")
 
 
+# Exempt as the ballot endpoint they stand beside is (meetings/views_evaluator.py): the same
+# requests, without a cookie. Benchmark settings only (bench/settings_bench.py), never the app's.
 @csrf_exempt
 @require_POST
 def echo(request):
